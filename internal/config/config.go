@@ -1,0 +1,340 @@
+// Package config holds the run configuration: the TOML schema with its
+// documented defaults, strict decoding (unknown keys are errors), dotted-path
+// overrides (--set key=value) and validation. Every error names the file, the
+// key and what was expected.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the whole run configuration. Field comments give the defaults.
+type Config struct {
+	Seed        int64             `toml:"seed"` // 1; any non-negative integer
+	Lattice     LatticeConfig     `toml:"lattice"`
+	Hamiltonian HamiltonianConfig `toml:"hamiltonian"`
+	Ansatz      AnsatzConfig      `toml:"ansatz"`
+	Sampler     SamplerConfig     `toml:"sampler"`
+	Optimizer   OptimizerConfig   `toml:"optimizer"`
+	Evaluate    EvaluateConfig    `toml:"evaluate"`
+	ED          EDConfig          `toml:"ed"`
+	Output      OutputConfig      `toml:"output"`
+}
+
+// LatticeConfig is the [lattice] table.
+type LatticeConfig struct {
+	Kind   string   `toml:"kind"`             // required: chain | square | triangular | honeycomb | kagome | custom
+	Extent []int    `toml:"extent,omitempty"` // required for built-in kinds: unit cells per direction
+	PBC    any      `toml:"pbc"`              // true; a bool or one bool per direction
+	Sites  int      `toml:"sites,omitempty"`  // custom only
+	Edges  [][2]int `toml:"edges,omitempty"`  // custom only
+	Orders []int    `toml:"orders,omitempty"` // custom only; default all 1
+}
+
+// HamiltonianConfig is the [hamiltonian] table.
+type HamiltonianConfig struct {
+	Kind     string   `toml:"kind"`               // required: ising | heisenberg
+	J        float64  `toml:"J"`                  // 1
+	J2       float64  `toml:"J2"`                 // 0 (heisenberg)
+	Delta    float64  `toml:"delta"`              // 1 (heisenberg)
+	H        float64  `toml:"h"`                  // 0 (ising)
+	Units    string   `toml:"units"`              // "pauli" for ising, "spin" for heisenberg
+	SignRule any      `toml:"sign_rule"`          // "auto"; or true / false
+	TotalSz  *float64 `toml:"total_sz,omitempty"` // 0 for heisenberg with even N, else unconstrained
+}
+
+// AnsatzConfig is the [ansatz] table.
+type AnsatzConfig struct {
+	Kind       string  `toml:"kind"`       // rbm
+	Alpha      int     `toml:"alpha"`      // 2
+	Dtype      string  `toml:"dtype"`      // complex
+	Layers     []int   `toml:"layers"`     // [32, 16] (ffnn)
+	Activation string  `toml:"activation"` // lncosh (ffnn)
+	InitScale  float64 `toml:"init_scale"` // 0.01
+}
+
+// SamplerConfig is the [sampler] table.
+type SamplerConfig struct {
+	Move       string  `toml:"move"`        // auto: exchange when total_sz is fixed, else local
+	Chains     int     `toml:"chains"`      // 16
+	Samples    int     `toml:"samples"`     // 2048 per iteration, all chains together
+	Sweep      int     `toml:"sweep"`       // 1 sweep (N proposals) between samples
+	BurnIn     int     `toml:"burn_in"`     // 32 sweeps per chain at the start
+	Discard    int     `toml:"discard"`     // 1 sweep per chain at the start of every iteration
+	GlobalFlip float64 `toml:"global_flip"` // 0: probability of proposing x → −x
+	Exact      bool    `toml:"exact"`       // false: sum over the whole sector instead of sampling
+}
+
+// OptimizerConfig is the [optimizer] table.
+type OptimizerConfig struct {
+	Kind         string  `toml:"kind"`          // sr | sgd | adam (sr)
+	Iterations   int     `toml:"iterations"`    // 300
+	LearningRate float64 `toml:"learning_rate"` // 0.05
+	DiagShift    float64 `toml:"diag_shift"`    // 0.01
+	Solver       string  `toml:"solver"`        // auto | cholesky | cg | minsr
+}
+
+// EvaluateConfig is the [evaluate] table.
+type EvaluateConfig struct {
+	Samples int `toml:"samples"` // 20000 fresh samples for the final energy
+}
+
+// EDConfig is the [ed] table.
+type EDConfig struct {
+	Mode   string `toml:"mode"`    // auto | on | off
+	MaxDim int    `toml:"max_dim"` // 5000000
+}
+
+// OutputConfig is the [output] table.
+type OutputConfig struct {
+	File            string `toml:"file"`             // vmc-run.h5
+	CheckpointEvery int    `toml:"checkpoint_every"` // 10
+	Plot            string `toml:"plot"`             // "" (no plot)
+}
+
+// Default returns the configuration with every default filled in and the
+// required keys (lattice.kind, lattice.extent, hamiltonian.kind) empty.
+func Default() Config {
+	return Config{
+		Seed:        1,
+		Lattice:     LatticeConfig{PBC: true},
+		Hamiltonian: HamiltonianConfig{J: 1, Delta: 1, SignRule: "auto"},
+		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Dtype: "complex", Layers: []int{32, 16}, Activation: "lncosh", InitScale: 0.01},
+		Sampler:     SamplerConfig{Move: "auto", Chains: 16, Samples: 2048, Sweep: 1, BurnIn: 32, Discard: 1},
+		Optimizer:   OptimizerConfig{Kind: "sr", Iterations: 300, LearningRate: 0.05, DiagShift: 0.01, Solver: "auto"},
+		Evaluate:    EvaluateConfig{Samples: 20000},
+		ED:          EDConfig{Mode: "auto", MaxDim: 5000000},
+		Output:      OutputConfig{File: "vmc-run.h5", CheckpointEvery: 10},
+	}
+}
+
+// Error is a configuration error: file, key (dotted path, may be empty) and
+// message. Its text reads "FILE: KEY: MESSAGE".
+type Error struct {
+	File string
+	Key  string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Key == "" {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s: %s", e.File, e.Key, e.Msg)
+}
+
+// Load reads the file at path (decoded strictly), applies overrides of the
+// form "dotted.key=value" and validates. path names the file in messages.
+func Load(path string, overrides []string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read config: %v", errors.Unwrap(err))}
+	}
+	return Parse(path, data, overrides)
+}
+
+// Parse decodes TOML text named name (for messages), applies overrides and
+// validates.
+func Parse(name string, data []byte, overrides []string) (*Config, error) {
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		return nil, &Error{File: name, Msg: tomlMessage(err)}
+	}
+	text := string(data)
+	if len(overrides) > 0 {
+		for _, o := range overrides {
+			if err := applyOverride(raw, o); err != nil {
+				return nil, &Error{File: name, Key: overrideKey(o), Msg: err.Error()}
+			}
+		}
+		var buf bytes.Buffer
+		if err := toml.NewEncoder(&buf).Encode(raw); err != nil {
+			return nil, &Error{File: name, Msg: fmt.Sprintf("re-encoding with overrides: %v", err)}
+		}
+		text = buf.String()
+	}
+	cfg := Default()
+	md, err := toml.Decode(text, &cfg)
+	if err != nil {
+		return nil, typeError(name, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		sort.Strings(keys)
+		return nil, &Error{File: name, Key: keys[0], Msg: "unknown key" + suggest(keys[0])}
+	}
+	if err := cfg.validate(); err != nil {
+		var ce *Error
+		if errors.As(err, &ce) {
+			ce.File = name
+		}
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+func overrideKey(o string) string {
+	k, _, _ := strings.Cut(o, "=")
+	return strings.TrimSpace(k)
+}
+
+// applyOverride sets raw[dotted.key] = value, with value parsed as a TOML
+// value; a bare word that is not valid TOML is taken as a string.
+func applyOverride(raw map[string]any, o string) error {
+	key, val, ok := strings.Cut(o, "=")
+	key = strings.TrimSpace(key)
+	if !ok || key == "" {
+		return fmt.Errorf("--set wants key=value, got %q", o)
+	}
+	var v map[string]any
+	if _, err := toml.Decode("v = "+val, &v); err != nil {
+		s := strings.TrimSpace(val)
+		if s == "" || strings.ContainsAny(s, "\"'[]{}=\n") {
+			return fmt.Errorf("value %q is not a TOML value", val)
+		}
+		v = map[string]any{"v": s}
+	}
+	parts := strings.Split(key, ".")
+	m := raw
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := m[p]
+		if !ok {
+			nm := map[string]any{}
+			m[p] = nm
+			m = nm
+			continue
+		}
+		nm, ok := next.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s is not a table", p)
+		}
+		m = nm
+	}
+	m[parts[len(parts)-1]] = v["v"]
+	return nil
+}
+
+var typeErrRE = regexp.MustCompile(`line (\d+) \(last key "([^"]+)"\): incompatible types: TOML value has type ([\w.\[\]{}]+); destination has type ([\w.\[\]]+)`)
+
+// typeError turns BurntSushi/toml's type mismatch into "FILE: KEY: line L:
+// want a T, got a U".
+func typeError(name string, err error) error {
+	m := typeErrRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return &Error{File: name, Msg: tomlMessage(err)}
+	}
+	return &Error{File: name, Key: m[2], Msg: fmt.Sprintf("line %s: want %s, got %s", m[1], typeName(m[4]), typeName(m[3]))}
+}
+
+func typeName(t string) string {
+	switch {
+	case t == "slice" || strings.HasPrefix(t, "[]") || t == "array":
+		return "a list"
+	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint") || t == "integer":
+		return "an integer"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "string":
+		return "a string"
+	case t == "bool" || t == "boolean":
+		return "a boolean"
+	case strings.HasPrefix(t, "map") || t == "struct" || t == "table":
+		return "a table"
+	}
+	return t
+}
+
+// tomlMessage shortens BurntSushi/toml errors to "line L: message".
+func tomlMessage(err error) string {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("line %d: %s", pe.Position.Line, pe.Message)
+	}
+	return strings.TrimPrefix(err.Error(), "toml: ")
+}
+
+var knownKeys = func() []string {
+	var out []string
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			out = append(out, prefix)
+			return
+		}
+		for k, c := range m {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			walk(p, c)
+		}
+	}
+	var buf bytes.Buffer
+	d := Default()
+	d.Lattice = LatticeConfig{Kind: "x", Extent: []int{1}, PBC: true, Sites: 1, Edges: [][2]int{{0, 1}}, Orders: []int{1}}
+	z := 0.0
+	d.Hamiltonian.TotalSz = &z
+	_ = toml.NewEncoder(&buf).Encode(d)
+	var m map[string]any
+	_, _ = toml.Decode(buf.String(), &m)
+	walk("", m)
+	sort.Strings(out)
+	return out
+}()
+
+// suggest proposes the closest known key for a misspelt one.
+func suggest(key string) string {
+	best, bestD := "", math.MaxInt
+	for _, k := range knownKeys {
+		if d := editDistance(strings.ToLower(k), strings.ToLower(key)); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if bestD <= 3 {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// TOML returns the configuration as TOML text, every default included; it
+// decodes back to the same Config.
+func (c *Config) TOML() string {
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(c); err != nil {
+		panic("config: encoding a valid config: " + err.Error())
+	}
+	return buf.String()
+}

@@ -1,0 +1,140 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"vmc/configs"
+)
+
+func TestDefaults(t *testing.T) {
+	cfg, err := Parse("x.toml", []byte("[lattice]\nkind = \"chain\"\nextent = [8]\n[hamiltonian]\nkind = \"heisenberg\"\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Seed != 1 || cfg.Sampler.Chains != 16 || cfg.Optimizer.LearningRate != 0.05 || cfg.Ansatz.Alpha != 2 {
+		t.Fatalf("defaults not applied: %+v", cfg)
+	}
+	p, err := cfg.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.NUp != 4 || p.Move != "exchange" || !p.SignRule || p.Units != "spin" {
+		t.Fatalf("resolved problem %+v", p)
+	}
+}
+
+func TestTOMLRoundTrip(t *testing.T) {
+	cfg, err := Parse("x.toml", configs.Default(), []string{"sampler.samples=512", "lattice.pbc=[true]", "hamiltonian.total_sz=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Parse("again.toml", []byte(cfg.TOML()), nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, cfg.TOML())
+	}
+	if cfg.TOML() != again.TOML() {
+		t.Fatalf("round trip changed the config:\n%s\n---\n%s", cfg.TOML(), again.TOML())
+	}
+	if again.Sampler.Samples != 512 || *again.Hamiltonian.TotalSz != 1 {
+		t.Fatalf("overrides lost: %+v", again)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	base := "[lattice]\nkind = \"chain\"\nextent = [8]\n[hamiltonian]\nkind = \"heisenberg\"\n"
+	for i, tc := range []struct {
+		set   []string
+		check func(*Config) bool
+	}{
+		{[]string{"sampler.samples=4096"}, func(c *Config) bool { return c.Sampler.Samples == 4096 }},
+		{[]string{"lattice.extent=[10]"}, func(c *Config) bool { return c.Lattice.Extent[0] == 10 }},
+		{[]string{"hamiltonian.kind=ising", "hamiltonian.h=0.5"}, func(c *Config) bool { return c.Hamiltonian.Kind == "ising" && c.Hamiltonian.H == 0.5 }},
+		{[]string{`ansatz.dtype="real"`}, func(c *Config) bool { return c.Ansatz.Dtype == "real" }},
+		{[]string{"optimizer.learning_rate=1"}, func(c *Config) bool { return c.Optimizer.LearningRate == 1 }},
+		{[]string{"seed=7"}, func(c *Config) bool { return c.Seed == 7 }},
+	} {
+		cfg, err := Parse("x.toml", []byte(base), tc.set)
+		if err != nil {
+			t.Errorf("case %d: %v", i, err)
+			continue
+		}
+		if !tc.check(cfg) {
+			t.Errorf("case %d: override %v not applied", i, tc.set)
+		}
+	}
+}
+
+// Every file in configs/ and testdata/good/ must load and build.
+func TestGoodConfigs(t *testing.T) {
+	for _, name := range configs.Names() {
+		data, _ := configs.Read(name)
+		if _, err := Parse(name, data, nil); err != nil {
+			t.Errorf("configs/%s: %v", name, err)
+		}
+	}
+	files, _ := filepath.Glob("testdata/good/*.toml")
+	for _, f := range files {
+		if _, err := Load(f, nil); err != nil {
+			t.Errorf("%v", err)
+		}
+	}
+}
+
+// Each testdata/bad/NAME.toml starts with a comment line "# want: MESSAGE":
+// loading must fail with exactly "testdata/bad/NAME.toml: MESSAGE".
+func TestBadConfigs(t *testing.T) {
+	files, _ := filepath.Glob("testdata/bad/*.toml")
+	if len(files) < 10 {
+		t.Fatalf("only %d bad configs", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(string(data), "\n")
+		want, ok := strings.CutPrefix(first, "# want: ")
+		if !ok {
+			t.Errorf("%s: first line must be '# want: MESSAGE'", f)
+			continue
+		}
+		_, err = Load(f, nil)
+		if err == nil {
+			t.Errorf("%s: loaded without error", f)
+			continue
+		}
+		var ce *Error
+		if !errors.As(err, &ce) {
+			t.Errorf("%s: error %v is not a *config.Error", f, err)
+		}
+		if got := err.Error(); got != f+": "+want {
+			t.Errorf("%s:\n got: %s\nwant: %s", f, got, f+": "+want)
+		}
+	}
+}
+
+func TestBadOverrides(t *testing.T) {
+	base := []byte("[lattice]\nkind = \"chain\"\nextent = [8]\n[hamiltonian]\nkind = \"heisenberg\"\n")
+	for i, tc := range []struct{ set, want string }{
+		{"samples", "x.toml: samples: --set wants key=value, got \"samples\""},
+		{"lattice.kind.x=1", "x.toml: lattice.kind.x: kind is not a table"},
+		{"sampler.chainz=3", `x.toml: sampler.chainz: unknown key (did you mean "sampler.chains"?)`},
+		{"sampler.chains=0", "x.toml: sampler.chains: want a positive integer, got 0"},
+	} {
+		_, err := Parse("x.toml", base, []string{tc.set})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("case %d: got %v, want %s", i, err, tc.want)
+		}
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	_, err := Load("testdata/does-not-exist.toml", nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "testdata/does-not-exist.toml: cannot read config") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -1,0 +1,349 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"vmc/hamiltonian"
+	"vmc/lattice"
+)
+
+// AnsatzKinds lists the implemented values of ansatz.kind.
+var AnsatzKinds = []string{"rbm"}
+
+// Problem is the physical system a configuration describes, built and
+// checked: lattice, Hamiltonian, magnetization sector and move rule.
+type Problem struct {
+	Lattice  *lattice.Lattice
+	Op       hamiltonian.Operator
+	Model    string // one-line description with units and sign convention
+	Units    hamiltonian.Units
+	SignRule bool
+	// NUp is the number of up spins of the sector, or -1 when unconstrained.
+	NUp int
+	// TotalSz is S^z_tot = NUp − N/2 of the sector, nil when unconstrained.
+	TotalSz *float64
+	// Move is the resolved sampler move: "local" or "exchange".
+	Move string
+}
+
+func keyErr(key, format string, args ...any) *Error {
+	return &Error{Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+func oneOf(key, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return keyErr(key, "want one of %s, got %q", quoteList(allowed), v)
+}
+
+func quoteList(s []string) string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(q, ", ")
+}
+
+func finite(key string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return keyErr(key, "want a finite number, got %v", v)
+	}
+	return nil
+}
+
+func positive(key string, v int) error {
+	if v < 1 {
+		return keyErr(key, "want a positive integer, got %d", v)
+	}
+	return nil
+}
+
+func (c *Config) validate() error {
+	for _, check := range []func() error{
+		func() error {
+			if c.Seed < 0 {
+				return keyErr("seed", "want a non-negative integer, got %d", c.Seed)
+			}
+			return nil
+		},
+		func() error { return finite("hamiltonian.J", c.Hamiltonian.J) },
+		func() error { return finite("hamiltonian.J2", c.Hamiltonian.J2) },
+		func() error { return finite("hamiltonian.delta", c.Hamiltonian.Delta) },
+		func() error { return finite("hamiltonian.h", c.Hamiltonian.H) },
+		func() error { return oneOf("ansatz.kind", c.Ansatz.Kind, AnsatzKinds...) },
+		func() error { return positive("ansatz.alpha", c.Ansatz.Alpha) },
+		func() error { return oneOf("ansatz.dtype", c.Ansatz.Dtype, "complex", "real") },
+		func() error {
+			if err := finite("ansatz.init_scale", c.Ansatz.InitScale); err != nil {
+				return err
+			}
+			if c.Ansatz.InitScale < 0 {
+				return keyErr("ansatz.init_scale", "want a non-negative number, got %g", c.Ansatz.InitScale)
+			}
+			return nil
+		},
+		func() error { return oneOf("sampler.move", c.Sampler.Move, "auto", "local", "exchange") },
+		func() error { return positive("sampler.chains", c.Sampler.Chains) },
+		func() error { return positive("sampler.samples", c.Sampler.Samples) },
+		func() error { return positive("sampler.sweep", c.Sampler.Sweep) },
+		func() error {
+			if c.Sampler.BurnIn < 0 {
+				return keyErr("sampler.burn_in", "want a non-negative number of sweeps, got %d", c.Sampler.BurnIn)
+			}
+			if c.Sampler.Discard < 0 {
+				return keyErr("sampler.discard", "want a non-negative number of sweeps, got %d", c.Sampler.Discard)
+			}
+			return nil
+		},
+		func() error {
+			g := c.Sampler.GlobalFlip
+			if math.IsNaN(g) || g < 0 || g > 1 {
+				return keyErr("sampler.global_flip", "want a probability between 0 and 1, got %v", g)
+			}
+			return nil
+		},
+		func() error {
+			if c.Sampler.Samples < c.Sampler.Chains {
+				return keyErr("sampler.samples", "want at least as many samples as chains (%d), got %d", c.Sampler.Chains, c.Sampler.Samples)
+			}
+			return nil
+		},
+		func() error { return oneOf("optimizer.kind", c.Optimizer.Kind, "sr", "sgd", "adam") },
+		func() error {
+			if c.Optimizer.Iterations < 0 {
+				return keyErr("optimizer.iterations", "want a non-negative integer, got %d", c.Optimizer.Iterations)
+			}
+			return nil
+		},
+		func() error {
+			v := c.Optimizer.LearningRate
+			if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
+				return keyErr("optimizer.learning_rate", "want a finite positive number, got %v", v)
+			}
+			return nil
+		},
+		func() error {
+			v := c.Optimizer.DiagShift
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				return keyErr("optimizer.diag_shift", "want a finite non-negative number, got %v", v)
+			}
+			return nil
+		},
+		func() error { return oneOf("optimizer.solver", c.Optimizer.Solver, "auto", "cholesky", "cg", "minsr") },
+		func() error { return positive("evaluate.samples", c.Evaluate.Samples) },
+		func() error {
+			if c.Evaluate.Samples < c.Sampler.Chains {
+				return keyErr("evaluate.samples", "want at least as many samples as chains (%d), got %d", c.Sampler.Chains, c.Evaluate.Samples)
+			}
+			return nil
+		},
+		func() error { return oneOf("ed.mode", c.ED.Mode, "auto", "on", "off") },
+		func() error { return positive("ed.max_dim", c.ED.MaxDim) },
+		func() error {
+			if c.Output.File == "" {
+				return keyErr("output.file", "want a file name")
+			}
+			return nil
+		},
+		func() error {
+			if c.Output.CheckpointEvery < 0 {
+				return keyErr("output.checkpoint_every", "want a non-negative number of iterations (0: only at the end), got %d", c.Output.CheckpointEvery)
+			}
+			return nil
+		},
+	} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	_, err := c.Build()
+	return err
+}
+
+// Build constructs the lattice and Hamiltonian and resolves the sector, the
+// sign rule and the move rule.
+func (c *Config) Build() (*Problem, error) {
+	l, err := c.buildLattice()
+	if err != nil {
+		return nil, err
+	}
+	p := &Problem{Lattice: l, NUp: -1}
+	h := c.Hamiltonian
+	n := l.NumSites()
+	switch h.Kind {
+	case "":
+		return nil, keyErr("hamiltonian.kind", "required: \"ising\" or \"heisenberg\"")
+	case "ising":
+		units := hamiltonian.Pauli
+		if h.Units != "" {
+			if units, err = hamiltonian.ParseUnits(h.Units); err != nil {
+				return nil, keyErr("hamiltonian.units", "want \"spin\" or \"pauli\", got %q", h.Units)
+			}
+		}
+		if h.J2 != 0 {
+			return nil, keyErr("hamiltonian.J2", "applies to heisenberg only; the ising model has nearest-neighbour bonds")
+		}
+		if h.Delta != 1 {
+			return nil, keyErr("hamiltonian.delta", "applies to heisenberg only")
+		}
+		if sr, set := h.SignRule.(bool); set && sr {
+			return nil, keyErr("hamiltonian.sign_rule", "applies to heisenberg only (the transverse-field Ising ground state is already positive for h > 0)")
+		}
+		op, err := hamiltonian.NewIsing(l, hamiltonian.IsingParams{J: h.J, H: h.H, Units: units})
+		if err != nil {
+			return nil, keyErr("hamiltonian", "%v", err)
+		}
+		p.Op, p.Units, p.Model = op, units, op.String()
+		if h.TotalSz != nil && !op.ConservesSz() {
+			return nil, keyErr("hamiltonian.total_sz", "the transverse field (h = %g) does not conserve S^z; omit total_sz", h.H)
+		}
+	case "heisenberg":
+		units := hamiltonian.Spin
+		if h.Units != "" {
+			if units, err = hamiltonian.ParseUnits(h.Units); err != nil {
+				return nil, keyErr("hamiltonian.units", "want \"spin\" or \"pauli\", got %q", h.Units)
+			}
+		}
+		if h.H != 0 {
+			return nil, keyErr("hamiltonian.h", "applies to ising only")
+		}
+		var sign bool
+		switch v := h.SignRule.(type) {
+		case bool:
+			sign = v
+			if sign {
+				if _, bip := l.Bipartite(); !bip {
+					return nil, keyErr("hamiltonian.sign_rule", "the Marshall sign rule needs a bipartite lattice; %v is not (use \"auto\" or false)", l)
+				}
+			}
+		case string:
+			if v != "auto" {
+				return nil, keyErr("hamiltonian.sign_rule", "want \"auto\", true or false, got %q", v)
+			}
+			sign = hamiltonian.AutoSignRule(l, h.J, h.J2)
+		default:
+			return nil, keyErr("hamiltonian.sign_rule", "want \"auto\", true or false, got %v", v)
+		}
+		op, err := hamiltonian.NewHeisenberg(l, hamiltonian.HeisenbergParams{J: h.J, J2: h.J2, Delta: h.Delta, Units: units, SignRule: sign})
+		if err != nil {
+			return nil, keyErr("hamiltonian", "%v", err)
+		}
+		p.Op, p.Units, p.Model, p.SignRule = op, units, op.String(), sign
+		if h.TotalSz == nil && n%2 == 0 {
+			zero := 0.0
+			p.TotalSz = &zero
+		}
+	default:
+		return nil, keyErr("hamiltonian.kind", "want \"ising\" or \"heisenberg\", got %q", h.Kind)
+	}
+	if h.TotalSz != nil {
+		sz := *h.TotalSz
+		twice := 2 * sz
+		if math.IsNaN(sz) || twice != math.Trunc(twice) {
+			return nil, keyErr("hamiltonian.total_sz", "want an integer or half-integer, got %v", sz)
+		}
+		if (int(twice)+n)%2 != 0 {
+			return nil, keyErr("hamiltonian.total_sz", "%v is impossible with %d sites (2·total_sz and N must have the same parity)", sz, n)
+		}
+		if math.Abs(sz) > float64(n)/2 {
+			return nil, keyErr("hamiltonian.total_sz", "%v is outside -%g..%g for %d sites", sz, float64(n)/2, float64(n)/2, n)
+		}
+		s := sz
+		p.TotalSz = &s
+	}
+	if p.TotalSz != nil {
+		p.NUp = int(math.Round(*p.TotalSz + float64(n)/2))
+	}
+	move := c.Sampler.Move
+	if move == "auto" {
+		move = "local"
+		if p.NUp >= 0 {
+			move = "exchange"
+		}
+	}
+	switch move {
+	case "local":
+		if p.NUp >= 0 {
+			return nil, keyErr("sampler.move", "local moves change S^z but the sector total_sz = %v is fixed; use \"exchange\" or \"auto\"", *p.TotalSz)
+		}
+	case "exchange":
+		if p.NUp < 0 {
+			return nil, keyErr("sampler.move", "exchange moves need a fixed magnetization sector (hamiltonian.total_sz)")
+		}
+		if p.NUp == 0 || p.NUp == n {
+			return nil, keyErr("sampler.move", "exchange moves cannot move in the fully polarized sector total_sz = %v", *p.TotalSz)
+		}
+	}
+	p.Move = move
+	return p, nil
+}
+
+func (c *Config) buildLattice() (*lattice.Lattice, error) {
+	lc := c.Lattice
+	if lc.Kind == "" {
+		return nil, keyErr("lattice.kind", "required: one of chain, square, triangular, honeycomb, kagome, custom")
+	}
+	if lc.Kind == string(lattice.Custom) {
+		if len(lc.Extent) > 0 {
+			return nil, keyErr("lattice.extent", "not used by a custom lattice; give sites and edges")
+		}
+		if lc.Sites < 1 {
+			return nil, keyErr("lattice.sites", "want the number of sites (>= 1) of the custom lattice, got %d", lc.Sites)
+		}
+		l, err := lattice.NewCustom(lc.Sites, lc.Edges, lc.Orders)
+		if err != nil {
+			return nil, keyErr("lattice.edges", "%s", strings.TrimPrefix(err.Error(), "lattice: "))
+		}
+		return l, nil
+	}
+	kind := lattice.Kind(lc.Kind)
+	if kind.Dim() == 0 {
+		return nil, keyErr("lattice.kind", "want one of chain, square, triangular, honeycomb, kagome, custom, got %q", lc.Kind)
+	}
+	if lc.Sites != 0 || len(lc.Edges) != 0 || len(lc.Orders) != 0 {
+		return nil, keyErr("lattice.sites", "sites, edges and orders belong to kind = \"custom\"")
+	}
+	if len(lc.Extent) != kind.Dim() {
+		return nil, keyErr("lattice.extent", "%s needs %d positive integer(s) (unit cells per direction), got %v", kind, kind.Dim(), lc.Extent)
+	}
+	for _, e := range lc.Extent {
+		if e < 1 {
+			return nil, keyErr("lattice.extent", "want positive integers (unit cells per direction), got %v", lc.Extent)
+		}
+	}
+	var pbc []bool
+	switch v := lc.PBC.(type) {
+	case bool:
+		pbc = []bool{v}
+	case []any:
+		for _, b := range v {
+			bb, ok := b.(bool)
+			if !ok {
+				return nil, keyErr("lattice.pbc", "want true, false or one bool per direction, got %v", v)
+			}
+			pbc = append(pbc, bb)
+		}
+		if len(pbc) != kind.Dim() {
+			return nil, keyErr("lattice.pbc", "%s needs 1 or %d bool(s), got %d", kind, kind.Dim(), len(pbc))
+		}
+	default:
+		return nil, keyErr("lattice.pbc", "want true, false or one bool per direction, got %v", v)
+	}
+	n := 1
+	for _, e := range lc.Extent {
+		if e > 1<<20/n {
+			return nil, keyErr("lattice.extent", "%v gives too many sites", lc.Extent)
+		}
+		n *= e
+	}
+	l, err := lattice.New(kind, lc.Extent, pbc)
+	if err != nil {
+		return nil, keyErr("lattice", "%s", strings.TrimPrefix(err.Error(), "lattice: "))
+	}
+	return l, nil
+}
