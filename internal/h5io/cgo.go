@@ -1,0 +1,87 @@
+package h5io
+
+// The flags mirror those of gonum.org/v1/hdf5 (cgoflags.go), so that this
+// package compiles against the same headers and links the same library as
+// gonum/hdf5 wherever that one builds (Debian's serial HDF5 on linux, or
+// /usr/local), without needing pkg-config.
+
+// #cgo LDFLAGS: -lhdf5
+// #cgo darwin CFLAGS: -I/usr/local/include
+// #cgo darwin LDFLAGS: -L/usr/local/lib
+// #cgo linux,!arm64 CFLAGS: -I/usr/local/include -I/usr/lib/x86_64-linux-gnu/hdf5/serial/include
+// #cgo linux,!arm64 LDFLAGS: -L/usr/local/lib -L/usr/lib/x86_64-linux-gnu/hdf5/serial/
+// #cgo linux,arm64 CFLAGS: -I/usr/local/include -I/usr/lib/aarch64-linux-gnu/hdf5/serial/include
+// #cgo linux,arm64 LDFLAGS: -L/usr/local/lib -L/usr/lib/aarch64-linux-gnu/hdf5/serial/
+// #include <stdlib.h>
+// #include "shim.h"
+import "C"
+
+import (
+	"errors"
+	"unsafe"
+)
+
+// Element type codes, as in shim.h.
+const (
+	codeF64  = C.VMC_F64
+	codeI64  = C.VMC_I64
+	codeI8   = C.VMC_I8
+	codeU64  = C.VMC_U64
+	codeC128 = C.VMC_C128
+	codeBool = C.VMC_BOOL
+)
+
+const maxRank = C.VMC_MAXRANK
+
+// errBuf receives a message from the C helpers.
+type errBuf [C.VMC_ERRLEN]C.char
+
+func (b *errBuf) ptr() *C.char { return &b[0] }
+
+// result turns a C helper's return code and message into an error.
+func (b *errBuf) result(rc C.int) error {
+	switch rc {
+	case C.VMC_OK:
+		return nil
+	case C.VMC_ENOTFOUND:
+		return notFoundError(C.GoString(b.ptr()))
+	default:
+		return errors.New(C.GoString(b.ptr()))
+	}
+}
+
+// lastError describes the HDF5 error stack of the calling thread.
+func lastError() error {
+	var b errBuf
+	C.vmc_last_error(b.ptr())
+	return errors.New(C.GoString(b.ptr()))
+}
+
+// cstrings converts Go strings to C strings; free releases them all.
+type cstrings []*C.char
+
+func (cs *cstrings) add(s string) *C.char {
+	p := C.CString(s)
+	*cs = append(*cs, p)
+	return p
+}
+
+func (cs cstrings) free() {
+	for _, p := range cs {
+		C.free(unsafe.Pointer(p))
+	}
+}
+
+// hid converts a gonum identifier to a C handle.
+func hid(id int64) C.hid_t { return C.hid_t(id) }
+
+// set stores msg as the message and returns rc, for Go code running inside
+// File.call.
+func (b *errBuf) set(rc C.int, msg string) C.int {
+	n := min(len(msg), len(b)-1)
+	for i := 0; i < n; i++ {
+		b[i] = C.char(msg[i])
+	}
+	b[n] = 0
+	return rc
+}

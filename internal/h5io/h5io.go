@@ -1,0 +1,437 @@
+package h5io
+
+// #include <stdlib.h>
+// #include "shim.h"
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	pathpkg "path"
+	"runtime"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"gonum.org/v1/hdf5"
+)
+
+// Errors that callers may test for with errors.Is.
+var (
+	// ErrNotFound: the dataset, group or attribute does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrClosed: the File was closed.
+	ErrClosed = errors.New("file is closed")
+	// ErrReadOnly: a write to a File opened read-only.
+	ErrReadOnly = errors.New("file is open read-only")
+)
+
+// notFound is a message from the C helpers that means ErrNotFound.
+type notFound struct{ msg string }
+
+func (e notFound) Error() string { return e.msg }
+func (e notFound) Unwrap() error { return ErrNotFound }
+
+func notFoundError(msg string) error { return notFound{msg} }
+
+// File is an open HDF5 file.
+//
+// A File serializes its own methods with a mutex, so it may be shared, but
+// HDF5 runs one call at a time anyway: do the I/O from one goroutine.
+type File struct {
+	mu       sync.Mutex
+	h        *hdf5.File // nil once closed
+	path     string
+	readOnly bool
+
+	// logs holds the datasets that Append keeps open, by path, so that an
+	// append costs an extent change and a write into HDF5's chunk cache
+	// rather than an open, a lookup and a chunk written out by the close.
+	// Flush writes their cached chunks; Close closes them. Operations that
+	// may replace or move a dataset first close the logs at or below it.
+	logs map[string]openLog
+}
+
+// openLog is a dataset kept open for appending values of one type.
+type openLog struct {
+	ds   C.hid_t
+	code C.int
+}
+
+// Create creates the HDF5 file at path, truncating any file already there,
+// and opens it for reading and writing.
+func Create(path string) (*File, error) {
+	lockThread() // lastError reads a per-thread error stack
+	defer runtime.UnlockOSThread()
+	h, err := hdf5.CreateFile(path, hdf5.F_ACC_TRUNC)
+	if err != nil {
+		return nil, fmt.Errorf("h5io: create %s: %w", path, lastError())
+	}
+	return &File{h: h, path: path, logs: make(map[string]openLog)}, nil
+}
+
+// Open opens the existing HDF5 file at path, read-only or for reading and
+// writing. While a process has the file open for writing, HDF5's file
+// locking makes Open fail in other processes unless they run with the
+// environment variable HDF5_USE_FILE_LOCKING=FALSE.
+func Open(path string, readOnly bool) (*File, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("h5io: open %s: %w", path, fs.ErrNotExist)
+		}
+		return nil, fmt.Errorf("h5io: open %s: %w", path, err)
+	}
+	flags := hdf5.F_ACC_RDWR
+	if readOnly {
+		flags = hdf5.F_ACC_RDONLY
+	}
+	lockThread()
+	defer runtime.UnlockOSThread()
+	h, err := hdf5.OpenFile(path, flags)
+	if err != nil {
+		return nil, fmt.Errorf("h5io: open %s: %w", path, lastError())
+	}
+	return &File{h: h, path: path, readOnly: readOnly, logs: make(map[string]openLog)}, nil
+}
+
+// Path returns the name the file was created or opened with.
+func (f *File) Path() string { return f.path }
+
+// Close flushes and closes the file. Closing a closed File does nothing.
+func (f *File) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.h == nil {
+		return nil
+	}
+	var eb errBuf
+	logErr := eb.result(f.dropLogs("/", &eb))
+	lockThread()
+	defer runtime.UnlockOSThread()
+	err := f.h.Close()
+	f.h = nil
+	if err != nil {
+		return fmt.Errorf("h5io: close %s: %w", f.path, lastError())
+	}
+	if logErr != nil {
+		return fmt.Errorf("h5io: close %s: %w", f.path, logErr)
+	}
+	return nil
+}
+
+// dropLogs closes the open logs at path p or below it. It closes them all
+// and reports the first failure (closing writes cached chunks).
+func (f *File) dropLogs(p string, eb *errBuf) C.int {
+	rc := C.int(C.VMC_OK)
+	for lp, l := range f.logs {
+		if p == "/" || lp == p || strings.HasPrefix(lp, p+"/") {
+			var e errBuf
+			if r := C.vmc_dataset_close(l.ds, e.ptr()); r != C.VMC_OK && rc == C.VMC_OK {
+				rc = r
+				*eb = e
+			}
+			delete(f.logs, lp)
+		}
+	}
+	return rc
+}
+
+// Flush writes HDF5's cached data and metadata to the file (H5Fflush with
+// global scope), so that a reader opening the file afterwards, or after the
+// writer is killed, sees everything written so far. It hands the data to
+// the operating system; it does not fsync.
+func (f *File) Flush() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.h == nil {
+		return fmt.Errorf("h5io: flush %s: %w", f.path, ErrClosed)
+	}
+	lockThread()
+	defer runtime.UnlockOSThread()
+	if err := f.h.Flush(hdf5.F_SCOPE_GLOBAL); err != nil {
+		return fmt.Errorf("h5io: flush %s: %w", f.path, lastError())
+	}
+	return nil
+}
+
+// lockThread wires the goroutine to its thread, so that a gonum/hdf5 call
+// and the lastError that explains its failure see the same (per-thread)
+// HDF5 error stack, and silences HDF5's error printing on that thread.
+func lockThread() {
+	runtime.LockOSThread()
+	C.vmc_quiet()
+}
+
+// clean turns name into an absolute, clean HDF5 path ("log/x" → "/log/x").
+func clean(name string) (string, error) {
+	if name == "" {
+		return "", errors.New("empty path")
+	}
+	if strings.IndexByte(name, 0) >= 0 {
+		return "", errors.New("path contains a NUL byte")
+	}
+	return pathpkg.Clean("/" + name), nil
+}
+
+// checkName validates an attribute name.
+func checkName(name string) error {
+	if name == "" {
+		return errors.New("empty attribute name")
+	}
+	if strings.IndexByte(name, 0) >= 0 {
+		return errors.New("attribute name contains a NUL byte")
+	}
+	return nil
+}
+
+func wrap(op, target string, err error) error {
+	return fmt.Errorf("h5io: %s %s: %w", op, target, err)
+}
+
+// call runs fn with the lock held on the open file's handle and wraps the
+// error it reports as "h5io: op target: ...".
+func (f *File) call(op, target string, write bool, fn func(loc C.hid_t, eb *errBuf) C.int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.h == nil {
+		return wrap(op, target, ErrClosed)
+	}
+	if write && f.readOnly {
+		return wrap(op, target, ErrReadOnly)
+	}
+	var eb errBuf
+	if err := eb.result(fn(hid(f.h.ID()), &eb)); err != nil {
+		return wrap(op, target, err)
+	}
+	return nil
+}
+
+// CreateGroup creates the group at path and any missing parents, like
+// os.MkdirAll. An existing group is not an error.
+func (f *File) CreateGroup(path string) error {
+	p, err := clean(path)
+	if err != nil {
+		return wrap("create group", path, err)
+	}
+	return f.call("create group", p, true, func(loc C.hid_t, eb *errBuf) C.int {
+		var cs cstrings
+		defer cs.free()
+		return C.vmc_mkgroup(loc, cs.add(p), eb.ptr())
+	})
+}
+
+// Exists reports whether path names an object (group or dataset) in the
+// file. The root "/" always exists while the file is open.
+func (f *File) Exists(path string) bool {
+	p, err := clean(path)
+	if err != nil {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.h == nil {
+		return false
+	}
+	cp := C.CString(p)
+	defer C.free(unsafe.Pointer(cp))
+	return C.vmc_kind(hid(f.h.ID()), cp) > 0
+}
+
+// IsGroup reports whether path names a group.
+func (f *File) IsGroup(path string) bool { return f.kind(path) == C.VMC_KIND_GROUP }
+
+// IsDataset reports whether path names a dataset.
+func (f *File) IsDataset(path string) bool { return f.kind(path) == C.VMC_KIND_DATASET }
+
+func (f *File) kind(path string) C.int {
+	p, err := clean(path)
+	if err != nil {
+		return C.VMC_KIND_NONE
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.h == nil {
+		return C.VMC_KIND_NONE
+	}
+	cp := C.CString(p)
+	defer C.free(unsafe.Pointer(cp))
+	return C.vmc_kind(hid(f.h.ID()), cp)
+}
+
+// Delete removes the link at path (a dataset, or a group with everything
+// below it). HDF5 does not give the space back to the file system; a file
+// that is rewritten often can be compacted with h5repack.
+func (f *File) Delete(path string) error {
+	p, err := clean(path)
+	if err != nil {
+		return wrap("delete", path, err)
+	}
+	if p == "/" {
+		return wrap("delete", p, errors.New("cannot delete the root group"))
+	}
+	return f.call("delete", p, true, func(loc C.hid_t, eb *errBuf) C.int {
+		if rc := f.dropLogs(p, eb); rc != C.VMC_OK {
+			return rc
+		}
+		var cs cstrings
+		defer cs.free()
+		return C.vmc_delete(loc, cs.add(p), eb.ptr())
+	})
+}
+
+// Move renames the object at src to dst, creating missing parent groups of
+// dst. It fails if dst exists. Renaming is a single link operation, so
+// "write /checkpoint.new, delete /checkpoint, move /checkpoint.new to
+// /checkpoint" never leaves a half-written object under the final name.
+func (f *File) Move(src, dst string) error {
+	s, err := clean(src)
+	if err != nil {
+		return wrap("move", src, err)
+	}
+	d, err := clean(dst)
+	if err != nil {
+		return wrap("move", dst, err)
+	}
+	return f.call("move", s+" to "+d, true, func(loc C.hid_t, eb *errBuf) C.int {
+		if rc := f.dropLogs(s, eb); rc != C.VMC_OK {
+			return rc
+		}
+		var cs cstrings
+		defer cs.free()
+		return C.vmc_move(loc, cs.add(s), cs.add(d), eb.ptr())
+	})
+}
+
+// List returns the names of the links in group path, in name order.
+func (f *File) List(path string) ([]string, error) {
+	p, err := clean(path)
+	if err != nil {
+		return nil, wrap("list", path, err)
+	}
+	var names []string
+	err = f.call("list", p, false, func(loc C.hid_t, eb *errBuf) C.int {
+		var cs cstrings
+		defer cs.free()
+		switch C.vmc_kind(loc, cs.add(p)) {
+		case C.VMC_KIND_GROUP:
+		case C.VMC_KIND_NONE:
+			return eb.set(C.VMC_ENOTFOUND, "not found")
+		default:
+			return eb.set(C.VMC_EFAIL, "not a group")
+		}
+		lockThread()
+		defer runtime.UnlockOSThread()
+		g, err := f.h.OpenGroup(p)
+		if err != nil {
+			return eb.set(C.VMC_EFAIL, "open group: "+lastError().Error())
+		}
+		defer g.Close()
+		n, err := g.NumObjects()
+		if err != nil {
+			return eb.set(C.VMC_EFAIL, "count links: "+lastError().Error())
+		}
+		names = make([]string, 0, n)
+		for i := uint(0); i < n; i++ {
+			name, err := g.ObjectNameByIndex(i)
+			if err != nil {
+				return eb.set(C.VMC_EFAIL, "get link name: "+lastError().Error())
+			}
+			names = append(names, name)
+		}
+		return C.VMC_OK
+	})
+	if err != nil {
+		return nil, err
+	}
+	return names, nil
+}
+
+// Shape returns the dimensions of the dataset at path.
+func (f *File) Shape(path string) ([]int, error) {
+	p, err := clean(path)
+	if err != nil {
+		return nil, wrap("shape", path, err)
+	}
+	var shape []int
+	err = f.call("shape", p, false, func(loc C.hid_t, eb *errBuf) C.int {
+		var cs cstrings
+		defer cs.free()
+		var rc C.int
+		shape, _, rc = datasetInfo(loc, cs.add(p), eb)
+		return rc
+	})
+	if err != nil {
+		return nil, err
+	}
+	return shape, nil
+}
+
+// Len returns the number of rows of the dataset at path, that is its
+// first dimension; for a log written with Append, the number of entries.
+func (f *File) Len(path string) (int, error) {
+	p, err := clean(path)
+	if err != nil {
+		return 0, wrap("len", path, err)
+	}
+	var n int
+	err = f.call("len", p, false, func(loc C.hid_t, eb *errBuf) C.int {
+		var cs cstrings
+		defer cs.free()
+		shape, _, rc := datasetInfo(loc, cs.add(p), eb)
+		if rc != C.VMC_OK {
+			return rc
+		}
+		if len(shape) == 0 {
+			return eb.set(C.VMC_EFAIL, "dataset is a scalar")
+		}
+		n = shape[0]
+		return C.VMC_OK
+	})
+	return n, err
+}
+
+// datasetInfo returns the shape of a dataset and whether it is chunked.
+func datasetInfo(loc C.hid_t, p *C.char, eb *errBuf) (shape []int, chunked bool, rc C.int) {
+	var (
+		rank       C.int
+		ch         C.int
+		dims, maxd [maxRank]C.hsize_t
+	)
+	rc = C.vmc_dset_info(loc, p, &rank, &dims[0], &maxd[0], &ch, eb.ptr())
+	if rc != C.VMC_OK {
+		return nil, false, rc
+	}
+	shape = make([]int, int(rank))
+	for i := range shape {
+		shape[i] = int(dims[i])
+	}
+	return shape, ch != 0, C.VMC_OK
+}
+
+// openLogs returns the number of logs held open. For leak tests.
+func (f *File) openLogs() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.logs)
+}
+
+// openIDs returns the number of open identifiers of the file: files,
+// datasets, groups, named datatypes, attributes. For leak tests.
+func (f *File) openIDs() ([5]int64, error) {
+	var counts [5]C.longlong
+	var out [5]int64
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.h == nil {
+		return out, ErrClosed
+	}
+	if C.vmc_open_ids(hid(f.h.ID()), &counts[0]) != C.VMC_OK {
+		return out, errors.New("H5Fget_obj_count failed")
+	}
+	for i, c := range counts {
+		out[i] = int64(c)
+	}
+	return out, nil
+}
