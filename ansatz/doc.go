@@ -1,0 +1,63 @@
+// Package ansatz provides variational wavefunctions for spin-1/2 systems:
+// log-amplitudes, fast log-ratios for a few flipped spins, and
+// log-derivatives with respect to the variational parameters.
+//
+// # Configurations
+//
+// A configuration x of N spins is a []int8 with one entry per site:
+// +1 for spin up (σz = +1) and -1 for spin down. No other values are
+// allowed; they are not checked on the hot paths. A move is given as the
+// list of (distinct) sites whose spins are flipped, the same form in which
+// package hamiltonian reports connected configurations.
+//
+// # Amplitudes
+//
+// LogPsi returns log ψ(x) as a complex128; ψ is not normalized. The real
+// part is log |ψ(x)| and the imaginary part the phase, defined modulo 2π:
+// two implementations (or a cache and a fresh evaluation) may differ in the
+// imaginary part by a multiple of 2π, so compare phases modulo 2π. Ratios
+// are differences of logarithms,
+//
+//	ψ(x')/ψ(x) = exp(log ψ(x') − log ψ(x)),
+//
+// which is what a Cache returns through LogRatio without ever forming ψ, so
+// neither large nor small amplitudes overflow. A zero amplitude is log ψ =
+// −Inf.
+//
+// # Caches
+//
+// An Ansatz is immutable between calls to SetParams and may be shared by
+// many goroutines. Everything that changes along a Markov chain lives in a
+// Cache created by NewCache: for the RBM, the look-up table θ = W x + b and
+// tanh θ. A Cache is used by one goroutine at a time; caches of the same
+// ansatz share no mutable state. LogRatio, Accept and LogDeriv allocate
+// nothing. After SetParams every existing cache is stale and must be Reset.
+//
+// # Parameters
+//
+// Parameters are exchanged as a flat []complex128 of length NumParams in a
+// fixed order documented by each ansatz. For the RBM with N visible and
+// M = alpha·N hidden units the order is
+//
+//	a_0 … a_{N−1}            visible biases   (N)
+//	b_0 … b_{M−1}            hidden biases    (M)
+//	W_00 … W_{M−1,N−1}       weights W[j*N+i] (M×N, row-major, row j = hidden unit)
+//
+// # Real and holomorphic parameters
+//
+// A holomorphic ansatz (Holomorphic() == true) has complex parameters θ_k
+// and log ψ is a holomorphic function of each of them; then
+//
+//	O_k(x) = ∂ log ψ(x) / ∂θ_k
+//
+// is the complex derivative and the stochastic-reconfiguration equations
+// use it directly.
+//
+// An ansatz with real parameters (Holomorphic() == false) still exchanges
+// them as complex128: Params reports zero imaginary parts and SetParams
+// ignores the imaginary parts it is given. O_k is still reported as a
+// complex128, the derivative of the (in general complex) log ψ along the
+// real parameter θ_k; for the real RBM log ψ and O_k are real (zero
+// imaginary part), so the amplitudes are positive. See package sr for how
+// real parameters use the real parts of the SR equations.
+package ansatz

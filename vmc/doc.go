@@ -1,0 +1,126 @@
+// Package vmc implements variational Monte Carlo for spin-1/2 lattice
+// models: Metropolis sampling of |ψ(x)|² on goroutine-parallel chains, exact
+// enumeration for small systems, local estimators, and their statistics.
+//
+// # Samples and batches
+//
+// A sampler fills a Batch with Ns configurations x_s, their local energies
+//
+//	E_loc(x) = Σ_x' ⟨x|H|x'⟩ exp(log ψ(x') − log ψ(x))
+//
+// (complex; the connected x' come from hamiltonian.Operator.Connected, the
+// log-ratios from ansatz.Cache.LogRatio, see LocalEnergy) and, on request,
+// the log-derivatives O_k(x) = ∂ log ψ(x)/∂θ_k. An expectation value is
+// estimated as ⟨A⟩ ≈ Σ_s w_s A_s with w_s = 1/Ns for Monte Carlo batches and
+// w_s = |ψ(x_s)|²/Z for exact ones; the energy is ⟨H⟩ = ⟨E_loc⟩ and its
+// variance ⟨H²⟩ − ⟨H⟩² = ⟨|E_loc − ⟨E_loc⟩|²⟩. Both kinds of batch go
+// through the same code downstream (statistics, stochastic reconfiguration).
+//
+// # Metropolis sampling
+//
+// Sampler runs Chains independent Markov chains. From configuration x a chain
+// proposes x' and accepts it with probability
+//
+//	A(x → x') = min(1, |ψ(x')/ψ(x)|²) = min(1, exp(2 Re[log ψ(x') − log ψ(x)])),
+//
+// evaluated in logarithms (u < A ⟺ log u < 2 Re log-ratio), so that no ratio
+// overflows. A rejected proposal leaves the chain where it is; the current
+// state is recorded either way. This is detailed balance for |ψ|² because
+// every proposal is symmetric, q(x → x') = q(x' → x):
+//
+//   - Local: flip one site i drawn uniformly from the N sites;
+//     q = 1/N for each of the N neighbours.
+//   - Exchange (fixed number of up spins n↑, n↓ = N − n↑ ≥ 1): draw i
+//     uniformly from all N sites, then j uniformly from the sites whose spin
+//     is opposite to x_i, and swap x_i and x_j. An unordered pair {i, j} with
+//     x_i = ↑, x_j = ↓ is reached either as (i, j) or as (j, i), so
+//     q(x → x') = (1/N)(1/n↓) + (1/N)(1/n↑), which depends only on n↑ and
+//     n↓. Both are conserved, so q(x' → x) is the same number. The move
+//     conserves S^z_tot = (n↑ − n↓)/2 and connects all configurations of the
+//     sector, and every proposal changes the configuration.
+//   - Global flip (optional, probability GlobalFlip per proposal, replacing
+//     the move above): x' = −x, an involution, hence symmetric. With a fixed
+//     sector it requires n↑ = N/2.
+//
+// A sweep is N proposals. A recorded sample follows every Sweep sweeps. When
+// the chains start (the first Sample call after NewSampler, or after SetState
+// with a state that is not burned in) each chain first makes BurnIn sweeps,
+// and every Sample call makes Discard sweeps per chain before the first
+// sample. Chains persist across calls: each call continues from the
+// configurations where the previous one stopped, after resetting the caches
+// of the ansatz from them (the parameters may have changed in between).
+// Initial configurations are drawn uniformly at random, in the sector when
+// NUp is fixed, from the chain's own stream.
+//
+// # Chains, streams and reproducibility
+//
+// Chain c owns a PCG generator (math/rand/v2) seeded with two words derived
+// from (Seed, c) by SplitMix64, its configuration and its ansatz cache. The
+// chains are handed out to Threads goroutines in any order, but a chain reads
+// and writes only its own state and its own rows of the batch, and every
+// reduction (acceptance, weight normalization, statistics) runs sequentially
+// in a fixed order. Hence a batch is a function of the options (Threads
+// excepted), the ansatz and the sampler state only: results are bit-identical
+// for any number of threads, and a sampler restored with SetState from State
+// continues bit-identically. The number of chains is part of the physics
+// configuration and is never derived from the thread count.
+//
+// The batch is chain-major: sample s = c·PerChain + t is the t-th sample of
+// chain c, with PerChain = ⌈Samples/Chains⌉ and Ns = Chains·PerChain.
+//
+// No proposal and no local energy allocates: per-chain buffers and the
+// callback passed to Operator.Connected are created once, and chain states
+// are separate, padded allocations so that chains on different cores do not
+// share cache lines.
+//
+// # Exact enumeration
+//
+// Exact lists every configuration (all 2^N, or the C(N, n↑) of one sector in
+// increasing bit order, by Gosper's hack) and fills a Batch with weights
+// W_s = |ψ(x_s)|²/Z computed with a log-sum-exp shift, Chains = 1 and
+// Acceptance = 1. Estimates from it are exact up to rounding.
+//
+// # Statistics
+//
+// Statistics summarizes a real series x of Ns = M·n samples from M chains of
+// length n (chain-major), with chain means m_c and global mean x̄:
+//
+//	Mean     x̄ = (1/Ns) Σ_s x_s
+//	Variance σ² = (1/Ns) Σ_s (x_s − x̄)²
+//
+// Autocorrelation, within chains and averaged over chains:
+//
+//	Γ(t) = (1/M) Σ_c (1/n) Σ_{i=0}^{n−1−t} (x_{c,i} − m_c)(x_{c,i+t} − m_c),   ρ(t) = Γ(t)/Γ(0)
+//	τ = 1 + 2 Σ_{t=1}^{W} ρ(t)
+//
+// with Sokal's automatic window: W is the smallest lag with W ≥ 5·τ(W)
+// (at most n − 1). In this convention τ = 1 for independent samples and
+// τ = (1+ρ)/(1−ρ) for an AR(1) process with lag-one correlation ρ, and the
+// variance of the mean is τ·σ²/Ns. (NetKet's tau_corr is (τ − 1)/2.)
+//
+// Error of the mean: with M ≥ 32 chains, from the spread of the chain means,
+// which are independent whatever the autocorrelation (NetKet's estimator):
+//
+//	Error = sqrt( Σ_c (m_c − x̄)² / ((M − 1) M) );
+//
+// with fewer chains, from the autocorrelation time:
+//
+//	Error = sqrt(τ σ² / Ns).
+//
+// Split R-hat (Gelman et al., Bayesian Data Analysis, 3rd ed., §11.4): each
+// chain is cut into two halves of h = ⌊n/2⌋ samples, giving m = 2M sequences
+// with means θ_j and unbiased variances s_j²;
+//
+//	W = (1/m) Σ_j s_j²,   B/h = Σ_j (θ_j − θ̄)² / (m − 1),   R̂ = sqrt( ((h−1)/h W + B/h) / W ).
+//
+// R̂ close to 1 (say below 1.05) indicates that the chains sample the same
+// distribution; it is NaN for chains shorter than 4 samples.
+//
+// For an exact (weighted) batch: Mean = Σ_s w_s x_s, Variance =
+// Σ_s w_s (x_s − Mean)², Error = 0, TauCorr = 0, RHat = NaN.
+//
+// For the complex local energy (Batch.EnergyStats), Mean, Error, TauCorr and
+// RHat are those of Re E_loc, MeanImag is the mean of Im E_loc, and Variance
+// is the variance of the complex E_loc, ⟨|E_loc − ⟨E_loc⟩|²⟩, which is the
+// energy variance ⟨H²⟩ − ⟨H⟩² and vanishes for an eigenstate.
+package vmc

@@ -1,0 +1,189 @@
+package vmc
+
+import (
+	"math"
+	"math/cmplx"
+
+	"vmc/ansatz"
+	"vmc/hamiltonian"
+)
+
+// Batch holds one iteration's samples: configurations, local energies,
+// log-derivatives and (for exact enumeration) weights. Samplers fill a Batch
+// through their Sample method and reuse its buffers from call to call, so a
+// caller that keeps one Batch per sampler allocates only on the first call.
+//
+// Monte Carlo batches are stored chain-major: sample s = c·PerChain + t is the
+// t-th sample of chain c, and W is nil (uniform weights 1/Ns). Exact batches
+// have Chains = 1, PerChain = Ns and normalized weights W (Σ_s W_s = 1).
+type Batch struct {
+	Ns int // number of samples (Chains·PerChain)
+	P  int // number of parameters: the row length of O
+	N  int // number of sites: the row length of Configs
+
+	// E holds the local energies E_loc(x_s) = Σ_x' H_{x_s x'} ψ(x')/ψ(x_s).
+	E []complex128
+	// O holds O_k(x_s) = ∂ log ψ(x_s)/∂θ_k, row-major Ns×P. It has length
+	// zero when the batch was sampled without derivatives.
+	O []complex128
+	// W holds the normalized weights |ψ(x_s)|²/Z of an exact batch; nil for
+	// Monte Carlo batches, whose samples have equal weight.
+	W []float64
+
+	Chains, PerChain int
+
+	// Acceptance is the fraction of accepted Metropolis proposals among those
+	// that produced the samples (burn-in and discarded sweeps excluded); 1 for
+	// an exact batch.
+	Acceptance float64
+
+	// Configs holds the sampled configurations, row-major Ns×N, +1 up and −1
+	// down.
+	Configs []int8
+}
+
+// Config returns the configuration of sample s, a view into Configs.
+func (b *Batch) Config(s int) []int8 { return b.Configs[s*b.N : (s+1)*b.N : (s+1)*b.N] }
+
+// ORow returns the log-derivatives of sample s, a view into O. It panics if
+// the batch holds no derivatives.
+func (b *Batch) ORow(s int) []complex128 {
+	if len(b.O) == 0 {
+		panic("vmc: Batch.ORow on a batch sampled without derivatives")
+	}
+	return b.O[s*b.P : (s+1)*b.P : (s+1)*b.P]
+}
+
+// Stats returns the statistics of a per-sample series x (one value per
+// sample, in the batch's order) with the batch's chains and weights:
+//
+//	Statistics(x, b.Chains, b.W)
+func (b *Batch) Stats(x []float64) Stats {
+	if len(x) != b.Ns {
+		panic("vmc: Batch.Stats: series length differs from the number of samples")
+	}
+	return Statistics(x, b.Chains, b.W)
+}
+
+// EnergyStats returns the statistics of the local energies. Mean, Error,
+// TauCorr and RHat are those of Re E_loc (see Statistics); MeanImag is the
+// mean of Im E_loc, which vanishes in expectation for a Hermitian H; Variance
+// is the variance of the complex local energy,
+//
+//	Var = ⟨|E_loc − ⟨E_loc⟩|²⟩ = ⟨H²⟩ − ⟨H⟩²,
+//
+// the energy variance of ψ, zero exactly when ψ is an eigenstate.
+func (b *Batch) EnergyStats() Stats {
+	if b.Ns == 0 {
+		return Statistics(nil, 1, nil)
+	}
+	x := make([]float64, 2*b.Ns)
+	re, im := x[:b.Ns], x[b.Ns:]
+	for s, e := range b.E[:b.Ns] {
+		re[s], im[s] = real(e), imag(e)
+	}
+	st := Statistics(re, b.Chains, b.W)
+	mi, vi := meanVar(im, b.W)
+	st.MeanImag = mi
+	st.Variance += vi
+	return st
+}
+
+// meanVar returns the (weighted) mean and variance of x with the
+// normalization of Statistics: 1/n for uniform weights, Σ w for weights.
+// Zero weights are skipped, so a non-finite x_s with w_s = 0 does no harm.
+func meanVar(x, w []float64) (mean, variance float64) {
+	if len(x) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	if w == nil {
+		for _, v := range x {
+			mean += v
+		}
+		mean /= float64(len(x))
+		for _, v := range x {
+			d := v - mean
+			variance += d * d
+		}
+		return mean, variance / float64(len(x))
+	}
+	var z float64
+	for s, v := range x {
+		if w[s] != 0 {
+			mean += w[s] * v
+			z += w[s]
+		}
+	}
+	mean /= z
+	for s, v := range x {
+		if w[s] != 0 {
+			d := v - mean
+			variance += w[s] * d * d
+		}
+	}
+	return mean, variance / z
+}
+
+// LocalScratch is the per-goroutine state of LocalEnergy: the callback handed
+// to Operator.Connected is bound once, on first use, so that later calls do
+// not allocate. The zero value is ready to use. A LocalScratch must not be
+// used by two goroutines at the same time.
+type LocalScratch struct {
+	cache ansatz.Cache
+	sum   complex128
+	visit func(flips []int, mel float64)
+}
+
+func (s *LocalScratch) add(flips []int, mel float64) {
+	if len(flips) == 0 {
+		s.sum += complex(mel, 0)
+		return
+	}
+	if mel == 0 {
+		return
+	}
+	r := cmplx.Exp(s.cache.LogRatio(flips))
+	s.sum += complex(mel*real(r), mel*imag(r))
+}
+
+// LocalEnergy returns the local energy of the configuration at which c is
+// positioned,
+//
+//	E_loc(x) = Σ_x' ⟨x|H|x'⟩ exp(log ψ(x') − log ψ(x)),
+//
+// summed in the order in which op.Connected visits the connected
+// configurations, with the log-ratios from c.LogRatio. It allocates nothing
+// once s has been used.
+func LocalEnergy(op hamiltonian.Operator, c ansatz.Cache, s *LocalScratch) complex128 {
+	if s.visit == nil {
+		s.visit = s.add
+	}
+	s.cache, s.sum = c, 0
+	op.Connected(c.Config(), s.visit)
+	return s.sum
+}
+
+// resize shapes b for ns samples of n sites and p parameters, keeping its
+// buffers when they are large enough.
+func (b *Batch) resize(ns, n, p, chains, perChain int, derivs, weights bool) {
+	b.Ns, b.N, b.P, b.Chains, b.PerChain = ns, n, p, chains, perChain
+	b.E = grow(b.E, ns)
+	b.Configs = grow(b.Configs, ns*n)
+	if derivs {
+		b.O = grow(b.O, ns*p)
+	} else {
+		b.O = b.O[:0]
+	}
+	if weights {
+		b.W = grow(b.W, ns)
+	} else {
+		b.W = nil
+	}
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
+}
