@@ -1,0 +1,116 @@
+// Command vmc optimizes neural-network wavefunctions for spin-1/2 lattice
+// Hamiltonians by variational Monte Carlo and compares with exact
+// diagonalization.
+//
+//	vmc run     [CONFIG.toml] [--json] [--threads N] [--seed S] [--out FILE.h5] [--set key=value]... [--quiet]
+//	vmc ed      [CONFIG.toml] [--json] [--states K] [--set key=value]...
+//	vmc version
+//
+// Exit codes: 0 success, 1 run failed, 2 usage or configuration error,
+// 130 interrupted by a signal.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"vmc/internal/config"
+)
+
+// Exit codes (documented in the README and docs/cli.md).
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+// usageError marks a command-line mistake (exit code 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// errInterrupted is returned by a command stopped by SIGINT or SIGTERM after
+// it saved its state.
+var errInterrupted = errors.New("interrupted")
+
+const usage = `vmc: variational Monte Carlo with neural-network wavefunctions
+
+Usage:
+  vmc run     [CONFIG.toml] [--json] [--threads N] [--seed S] [--out FILE.h5]
+              [--set key=value]... [--quiet]
+  vmc ed      [CONFIG.toml] [--json] [--states K] [--set key=value]...
+  vmc version
+
+Without CONFIG, run and ed use the embedded default (configs/default.toml).
+Run 'vmc COMMAND -h' for the flags of a command.
+`
+
+// env is what a command needs from the process, so tests can run commands
+// in-process.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr})
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, args []string, e env) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "run":
+		err = cmdRun(ctx, args[1:], e)
+	case "ed":
+		err = cmdED(ctx, args[1:], e)
+	case "version", "--version", "-version":
+		err = cmdVersion(args[1:], e)
+	case "help", "-h", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return exitOK
+	default:
+		err = usagef("unknown command %q\n\n%s", args[0], usage)
+	}
+	return exitCode(err, e.stderr)
+}
+
+// exitCode maps an error to the documented exit code, printing it.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue *usageError
+	var ce *config.Error
+	switch {
+	case errors.Is(err, errHelp):
+		return exitOK
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintln(stderr, "vmc: interrupted; state saved")
+		return exitInterrupted
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "vmc:", err)
+		return exitUsage
+	case errors.As(err, &ce):
+		fmt.Fprintln(stderr, "vmc: config error:", err)
+		return exitUsage
+	}
+	fmt.Fprintln(stderr, "vmc:", err)
+	return exitFailed
+}
