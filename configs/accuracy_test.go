@@ -1,0 +1,79 @@
+package configs_test
+
+import (
+	"math"
+	"testing"
+
+	"vmc/configs"
+	"vmc/ed"
+	"vmc/internal/config"
+	"vmc/vmc"
+)
+
+// TestAccuracy runs shipped configurations through the library path of
+// `vmc run` (config → ansatz → sampler → driver → fresh evaluation) and
+// checks the relative error to exact diagonalization against the targets of
+// the engine's acceptance criteria. Minutes each on 2 cores: skipped with
+// -short (run with `make test-long`).
+func TestAccuracy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long optimization runs; use go test without -short")
+	}
+	for _, tc := range []struct {
+		file   string
+		maxRel float64
+	}{
+		{"heisenberg-chain20.toml", 5e-4},
+		{"ising-chain20.toml", 3e-4},
+		{"heisenberg-square4x4.toml", 2e-3},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			t.Parallel()
+			data, err := configs.Read(tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := config.Parse(tc.file, data, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, e0 := optimize(t, cfg)
+			rel := math.Abs(e-e0) / math.Abs(e0)
+			t.Logf("%s: E = %.8f, E0 = %.8f, relative error %.2e", tc.file, e, e0, rel)
+			if rel > tc.maxRel {
+				t.Errorf("%s: relative error %.2e > %.0e", tc.file, rel, tc.maxRel)
+			}
+		})
+	}
+}
+
+func optimize(t *testing.T, cfg *config.Config) (e, e0 float64) {
+	p, err := cfg.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ed.Solve(p.Op, p.NUp, ed.Options{K: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	psi, err := cfg.NewAnsatz(p.Lattice.NumSites())
+	if err != nil {
+		t.Fatal(err)
+	}
+	smp, err := vmc.NewSampler(psi, p.Op, cfg.SamplerOptions(p, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := vmc.NewDriver(psi, smp, cfg.DriverOptions(1))
+	for i := 0; i < cfg.Optimizer.Iterations; i++ {
+		if _, err := d.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := smp.SetSamples(cfg.Evaluate.Samples); err != nil {
+		t.Fatal(err)
+	}
+	var b vmc.Batch
+	st, _ := vmc.Evaluate(smp, &b)
+	return st.Mean, res.Energies[0]
+}
