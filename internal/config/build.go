@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 
 	"vmc/ansatz"
+	"vmc/observable"
 	"vmc/sr"
 	"vmc/vmc"
 )
@@ -48,4 +49,16 @@ func (c *Config) DriverOptions(threads int) vmc.DriverOptions {
 	kind, _ := vmc.ParseOptimizer(o.Kind) // validated at load time
 	solver, _ := sr.ParseSolver(o.Solver) // validated at load time
 	return vmc.DriverOptions{Optimizer: kind, LearningRate: o.LearningRate, DiagShift: o.DiagShift, Solver: solver, Threads: threads}
+}
+
+// ObservableSpec returns what [observables] asks the final evaluation to
+// measure for the problem p.
+func (c *Config) ObservableSpec(p *Problem, threads int) observable.Spec {
+	o := c.Observables
+	return observable.Spec{
+		ZZ: o.Correlations != "none", XX: o.XX && o.Correlations != "none",
+		ByDistance:      o.Correlations == "distance",
+		StructureFactor: o.StructureFactor, Magnetization: o.Magnetization,
+		NUp: p.NUp, SignRule: p.SignRule, Threads: threads,
+	}
 }

@@ -28,6 +28,7 @@ type Config struct {
 	Evaluate    EvaluateConfig    `toml:"evaluate"`
 	ED          EDConfig          `toml:"ed"`
 	Output      OutputConfig      `toml:"output"`
+	Observables ObservablesConfig `toml:"observables"`
 }
 
 // LatticeConfig is the [lattice] table.
@@ -101,6 +102,17 @@ type OutputConfig struct {
 	Plot            string `toml:"plot"`             // "" (no plot)
 }
 
+// ObservablesConfig is the [observables] table: what the final evaluation
+// measures (and ED computes, when it runs, for comparison).
+type ObservablesConfig struct {
+	Correlations    string `toml:"correlations"`     // "distance": none | distance | all
+	XX              bool   `toml:"xx"`               // false: also ⟨S^x_i S^x_j⟩ (off-diagonal, costlier)
+	StructureFactor bool   `toml:"structure_factor"` // true: S(q) at every momentum
+	Magnetization   bool   `toml:"magnetization"`    // true: ⟨|M_z|⟩/N and staggered m_s²
+	Renyi2Region    []int  `toml:"renyi2_region"`    // []: sites of region A for the Rényi-2 entropy
+	Renyi2Samples   int    `toml:"renyi2_samples"`   // 8192 samples per replica
+}
+
 // Default returns the configuration with every default filled in and the
 // required keys (lattice.kind, lattice.extent, hamiltonian.kind) empty.
 func Default() Config {
@@ -114,6 +126,7 @@ func Default() Config {
 		Evaluate:    EvaluateConfig{Samples: 20000},
 		ED:          EDConfig{Mode: "auto", MaxDim: 5000000},
 		Output:      OutputConfig{File: "vmc-run.h5", CheckpointEvery: 10},
+		Observables: ObservablesConfig{Correlations: "distance", StructureFactor: true, Magnetization: true, Renyi2Region: []int{}, Renyi2Samples: 8192},
 	}
 }
 

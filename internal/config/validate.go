@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"vmc/hamiltonian"
@@ -148,6 +150,13 @@ func (c *Config) validate() error {
 			if c.Output.File == "" {
 				return keyErr("output.file", "want a file name")
 			}
+			dir := filepath.Dir(c.Output.File)
+			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+				return keyErr("output.file", "directory %q does not exist", dir)
+			}
+			if st, err := os.Stat(c.Output.File); err == nil && st.IsDir() {
+				return keyErr("output.file", "%q is a directory, want a file name", c.Output.File)
+			}
 			return nil
 		},
 		func() error {
@@ -161,8 +170,36 @@ func (c *Config) validate() error {
 			return err
 		}
 	}
-	_, err := c.Build()
-	return err
+	p, err := c.Build()
+	if err != nil {
+		return err
+	}
+	return c.validateObservables(p)
+}
+
+func (c *Config) validateObservables(p *Problem) error {
+	o := c.Observables
+	if err := oneOf("observables.correlations", o.Correlations, "none", "distance", "all"); err != nil {
+		return err
+	}
+	if o.XX && o.Correlations == "none" {
+		return keyErr("observables.xx", "needs observables.correlations = \"distance\" or \"all\"")
+	}
+	n := p.Lattice.NumSites()
+	seen := map[int]bool{}
+	for _, s := range o.Renyi2Region {
+		if s < 0 || s >= n {
+			return keyErr("observables.renyi2_region", "site %d is outside 0..%d", s, n-1)
+		}
+		if seen[s] {
+			return keyErr("observables.renyi2_region", "site %d listed twice", s)
+		}
+		seen[s] = true
+	}
+	if len(o.Renyi2Region) >= n {
+		return keyErr("observables.renyi2_region", "want a proper subset of the %d sites, got %d sites", n, len(o.Renyi2Region))
+	}
+	return positive("observables.renyi2_samples", o.Renyi2Samples)
 }
 
 // Build constructs the lattice and Hamiltonian and resolves the sector, the
