@@ -3,7 +3,7 @@
 GO       ?= go
 BIN      := bin/vmc
 # Packages that run goroutines: checked with the race detector.
-RACEPKGS := ./vmc/ ./sr/ ./ed/
+RACEPKGS := ./vmc/ ./sr/ ./ed/ ./observable/ ./ansatz/
 
 .PHONY: all deps build run test test-long race vet bench clean
 
@@ -25,6 +25,7 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -short -count=1 ./...
 	$(GO) test -short -race -count=1 $(RACEPKGS)
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20s ./internal/config/
 
 # Long physics tests (accuracy targets of the engine); minutes.
 test-long: deps

@@ -11,6 +11,10 @@ import (
 	"vmc/lattice"
 )
 
+// MaxSites bounds the lattice size a config may ask for (unit cells ×
+// basis sites is checked by the lattice package itself).
+const MaxSites = 1 << 16
+
 // AnsatzKinds lists the implemented values of ansatz.kind.
 var AnsatzKinds = []string{"rbm"}
 
@@ -329,8 +333,8 @@ func (c *Config) buildLattice() (*lattice.Lattice, error) {
 		if len(lc.Extent) > 0 {
 			return nil, keyErr("lattice.extent", "not used by a custom lattice; give sites and edges")
 		}
-		if lc.Sites < 1 {
-			return nil, keyErr("lattice.sites", "want the number of sites (>= 1) of the custom lattice, got %d", lc.Sites)
+		if lc.Sites < 1 || lc.Sites > MaxSites {
+			return nil, keyErr("lattice.sites", "want the number of sites (1..%d) of the custom lattice, got %d", MaxSites, lc.Sites)
 		}
 		l, err := lattice.NewCustom(lc.Sites, lc.Edges, lc.Orders)
 		if err != nil {
@@ -373,8 +377,8 @@ func (c *Config) buildLattice() (*lattice.Lattice, error) {
 	}
 	n := 1
 	for _, e := range lc.Extent {
-		if e > 1<<20/n {
-			return nil, keyErr("lattice.extent", "%v gives too many sites", lc.Extent)
+		if e > MaxSites/n {
+			return nil, keyErr("lattice.extent", "%v gives more than %d sites", lc.Extent, MaxSites)
 		}
 		n *= e
 	}

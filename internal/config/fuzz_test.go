@@ -1,0 +1,37 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"vmc/configs"
+)
+
+// FuzzParse checks that no input makes config loading panic: every broken
+// file must come back as an error. Seeds: the shipped and the test configs.
+// CI runs it for a bounded time (make test).
+func FuzzParse(f *testing.F) {
+	for _, name := range configs.Names() {
+		data, _ := configs.Read(name)
+		f.Add(data, "sampler.samples=64")
+	}
+	files, _ := filepath.Glob("testdata/*/*.toml")
+	for _, p := range files {
+		data, _ := os.ReadFile(p)
+		f.Add(data, "lattice.extent=[3,3]")
+	}
+	f.Fuzz(func(t *testing.T, data []byte, set string) {
+		cfg, err := Parse("fuzz.toml", data, []string{set})
+		if err != nil {
+			return
+		}
+		if _, err := cfg.Build(); err != nil {
+			t.Fatalf("validated config fails to build: %v", err)
+		}
+		// A valid config survives its own round trip.
+		if _, err := Parse("again.toml", []byte(cfg.TOML()), nil); err != nil {
+			t.Fatalf("round trip of a valid config fails: %v\n%s", err, cfg.TOML())
+		}
+	})
+}
