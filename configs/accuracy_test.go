@@ -56,7 +56,7 @@ func optimize(t *testing.T, cfg *config.Config) (e, e0 float64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	psi, err := cfg.NewAnsatz(p.Lattice.NumSites())
+	psi, err := cfg.NewAnsatz(p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,7 +86,7 @@ func row(c benchCase, threads []int, scale int) {
 	p, err := cfg.Build()
 	check(err)
 	n := p.Lattice.NumSites()
-	psi, err := cfg.NewAnsatz(n)
+	psi, err := cfg.NewAnsatz(p)
 	check(err)
 
 	ratio, eloc := microCosts(psi, p, n)

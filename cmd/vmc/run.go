@@ -106,7 +106,7 @@ func runJob(ctx context.Context, cfg *config.Config, o runOptions, e env) error 
 		j.log = io.Discard
 	}
 	n := p.Lattice.NumSites()
-	psi, err := cfg.NewAnsatz(n)
+	psi, err := cfg.NewAnsatz(p)
 	if err != nil {
 		return err
 	}

@@ -14,18 +14,36 @@ import (
 // parameters use this fixed second word.
 const ansatzStream = 0x616e7361747a // "ansatz"
 
-// NewAnsatz builds the wavefunction of [ansatz] for n sites with its seeded
-// random initial parameters.
-func (c *Config) NewAnsatz(n int) (ansatz.Ansatz, error) {
+// NewAnsatz builds the wavefunction of [ansatz] for the problem's lattice
+// with its seeded random initial parameters.
+func (c *Config) NewAnsatz(p *Problem) (ansatz.Ansatz, error) {
 	a := c.Ansatz
+	n := p.Lattice.NumSites()
+	holo := a.Dtype == "complex"
 	rng := rand.New(rand.NewPCG(uint64(c.Seed), ansatzStream))
+	type initer interface {
+		ansatz.Ansatz
+		InitRandom(*rand.Rand, float64)
+	}
+	var psi initer
 	switch a.Kind {
 	case "rbm":
-		r := ansatz.NewRBM(n, a.Alpha, a.Dtype == "complex")
-		r.InitRandom(rng, a.InitScale)
-		return r, nil
+		psi = ansatz.NewRBM(n, a.Alpha, holo)
+	case "rbm-symm":
+		psi = ansatz.NewSymmRBM(p.Lattice.Translations(), a.Alpha, holo, a.SpinFlip)
+	case "ffnn":
+		act, err := ansatz.ParseActivation(a.Activation)
+		if err != nil {
+			return nil, keyErr("ansatz.activation", "%v", err)
+		}
+		psi = ansatz.NewFFNN(n, a.Layers, act, holo)
+	case "jastrow":
+		psi = ansatz.NewJastrow(n, holo, true)
+	default:
+		return nil, keyErr("ansatz.kind", "want one of %s, got %q", quoteList(AnsatzKinds), a.Kind)
 	}
-	return nil, keyErr("ansatz.kind", "want one of %s, got %q", quoteList(AnsatzKinds), a.Kind)
+	psi.InitRandom(rng, *a.InitScale)
+	return psi, nil
 }
 
 // SamplerOptions returns the Metropolis options of [sampler] for the

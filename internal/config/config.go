@@ -55,12 +55,13 @@ type HamiltonianConfig struct {
 
 // AnsatzConfig is the [ansatz] table.
 type AnsatzConfig struct {
-	Kind       string  `toml:"kind"`       // rbm
-	Alpha      int     `toml:"alpha"`      // 2
-	Dtype      string  `toml:"dtype"`      // complex
-	Layers     []int   `toml:"layers"`     // [32, 16] (ffnn)
-	Activation string  `toml:"activation"` // lncosh (ffnn)
-	InitScale  float64 `toml:"init_scale"` // 0.01
+	Kind       string   `toml:"kind"`                 // rbm | rbm-symm | ffnn | jastrow
+	Alpha      int      `toml:"alpha"`                // 2 (rbm, rbm-symm)
+	Dtype      string   `toml:"dtype,omitempty"`      // complex; real for ffnn
+	Layers     []int    `toml:"layers"`               // [32, 16] (ffnn)
+	Activation string   `toml:"activation"`           // tanh (ffnn): lncosh | tanh | softplus
+	InitScale  *float64 `toml:"init_scale,omitempty"` // 0.01; 0.5 for ffnn
+	SpinFlip   bool     `toml:"spin_flip"`            // false (rbm-symm): impose ψ(x) = ψ(−x)
 }
 
 // SamplerConfig is the [sampler] table.
@@ -120,13 +121,32 @@ func Default() Config {
 		Seed:        1,
 		Lattice:     LatticeConfig{PBC: true},
 		Hamiltonian: HamiltonianConfig{J: 1, Delta: 1, SignRule: "auto"},
-		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Dtype: "complex", Layers: []int{32, 16}, Activation: "lncosh", InitScale: 0.01},
+		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Activation: "tanh"},
 		Sampler:     SamplerConfig{Move: "auto", Chains: 16, Samples: 2048, Sweep: 1, BurnIn: 32, Discard: 1},
 		Optimizer:   OptimizerConfig{Kind: "sr", Iterations: 300, LearningRate: 0.05, DiagShift: 0.01, Solver: "auto"},
 		Evaluate:    EvaluateConfig{Samples: 20000},
 		ED:          EDConfig{Mode: "auto", MaxDim: 5000000},
 		Output:      OutputConfig{File: "vmc-run.h5", CheckpointEvery: 10},
 		Observables: ObservablesConfig{Correlations: "distance", StructureFactor: true, Magnetization: true, Renyi2Region: []int{}, Renyi2Samples: 8192},
+	}
+}
+
+// resolveDefaults fills the defaults that depend on other keys: the ansatz
+// dtype and init_scale depend on its kind.
+func (c *Config) resolveDefaults() {
+	a := &c.Ansatz
+	if a.Dtype == "" {
+		a.Dtype = "complex"
+		if a.Kind == "ffnn" {
+			a.Dtype = "real"
+		}
+	}
+	if a.InitScale == nil {
+		s := 0.01
+		if a.Kind == "ffnn" {
+			s = 0.5
+		}
+		a.InitScale = &s
 	}
 }
 
@@ -188,6 +208,7 @@ func Parse(name string, data []byte, overrides []string) (*Config, error) {
 		sort.Strings(keys)
 		return nil, &Error{File: name, Key: keys[0], Msg: "unknown key" + suggest(keys[0])}
 	}
+	cfg.resolveDefaults()
 	if err := cfg.validate(); err != nil {
 		var ce *Error
 		if errors.As(err, &ce) {
@@ -300,6 +321,7 @@ var knownKeys = func() []string {
 	d.Lattice = LatticeConfig{Kind: "x", Extent: []int{1}, PBC: true, Sites: 1, Edges: [][2]int{{0, 1}}, Orders: []int{1}}
 	z := 0.0
 	d.Hamiltonian.TotalSz = &z
+	d.resolveDefaults()
 	_ = toml.NewEncoder(&buf).Encode(d)
 	var m map[string]any
 	_, _ = toml.Decode(buf.String(), &m)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"vmc/ansatz"
 	"vmc/hamiltonian"
 	"vmc/lattice"
 )
@@ -16,7 +17,7 @@ import (
 const MaxSites = 1 << 16
 
 // AnsatzKinds lists the implemented values of ansatz.kind.
-var AnsatzKinds = []string{"rbm"}
+var AnsatzKinds = []string{"rbm", "rbm-symm", "ffnn", "jastrow"}
 
 // Problem is the physical system a configuration describes, built and
 // checked: lattice, Hamiltonian, magnetization sector and move rule.
@@ -85,11 +86,26 @@ func (c *Config) validate() error {
 		func() error { return positive("ansatz.alpha", c.Ansatz.Alpha) },
 		func() error { return oneOf("ansatz.dtype", c.Ansatz.Dtype, "complex", "real") },
 		func() error {
-			if err := finite("ansatz.init_scale", c.Ansatz.InitScale); err != nil {
-				return err
+			v := *c.Ansatz.InitScale
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				return keyErr("ansatz.init_scale", "want a finite non-negative number, got %v", v)
 			}
-			if c.Ansatz.InitScale < 0 {
-				return keyErr("ansatz.init_scale", "want a non-negative number, got %g", c.Ansatz.InitScale)
+			return nil
+		},
+		func() error {
+			if c.Ansatz.Kind != "ffnn" {
+				return nil
+			}
+			if len(c.Ansatz.Layers) == 0 {
+				return keyErr("ansatz.layers", "want at least one hidden layer width, got []")
+			}
+			for _, w := range c.Ansatz.Layers {
+				if w < 1 {
+					return keyErr("ansatz.layers", "want positive widths, got %v", c.Ansatz.Layers)
+				}
+			}
+			if _, err := ansatz.ParseActivation(c.Ansatz.Activation); err != nil {
+				return keyErr("ansatz.activation", "want one of %s, got %q", quoteList(ansatz.ActivationNames()), c.Ansatz.Activation)
 			}
 			return nil
 		},
