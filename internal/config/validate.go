@@ -154,6 +154,9 @@ func (c *Config) validate() error {
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 				return keyErr("optimizer.diag_shift", "want a finite non-negative number, got %v", v)
 			}
+			if v == 0 && c.Optimizer.Kind == "sr" {
+				return keyErr("optimizer.diag_shift", "want a positive shift for sr: the S matrix of a finite sample is singular")
+			}
 			return nil
 		},
 		func() error { return oneOf("optimizer.solver", c.Optimizer.Solver, "auto", "cholesky", "cg", "minsr") },
