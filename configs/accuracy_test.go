@@ -26,6 +26,10 @@ func TestAccuracy(t *testing.T) {
 		{"heisenberg-chain20.toml", 5e-4},
 		{"ising-chain20.toml", 3e-4},
 		{"heisenberg-square4x4.toml", 2e-3},
+		{"heisenberg-chain20-symm.toml", 2e-4},
+		{"heisenberg-square4x4-symm.toml", 5e-4},
+		{"j1j2-chain20-ffnn.toml", 3e-3},
+		{"heisenberg-square4x4-ffnn.toml", 5e-3},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
