@@ -35,4 +35,4 @@ bench: build
 	./benchmarks/run.sh
 
 clean:
-	rm -rf bin vmc-run.h5
+	rm -rf bin vmc-run.h5 vmc-run.h5.ckpt

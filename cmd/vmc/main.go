@@ -2,12 +2,16 @@
 // Hamiltonians by variational Monte Carlo and compares with exact
 // diagonalization.
 //
-//	vmc run     [CONFIG.toml] [--json] [--threads N] [--seed S] [--out FILE.h5] [--set key=value]... [--quiet]
+//	vmc run     [CONFIG.toml] [--json] [--threads N] [--seed S] [--out FILE.h5] [--force]
+//	            [--set key=value]... [--quiet]
+//	vmc run     --resume FILE.h5 [--json] [--threads N] [--set key=value]... [--quiet]
 //	vmc ed      [CONFIG.toml] [--json] [--states K] [--set key=value]...
+//	vmc analyze FILE.h5 [--plot OUT.png] [--json]
 //	vmc version
 //
 // Exit codes: 0 success, 1 run failed, 2 usage or configuration error,
-// 130 interrupted by a signal.
+// 130 interrupted by a signal (SIGINT, SIGTERM) after writing a checkpoint.
+// docs/cli.md is the reference; docs/hdf5.md describes the output file.
 package main
 
 import (
@@ -47,8 +51,10 @@ const usage = `vmc: variational Monte Carlo with neural-network wavefunctions
 
 Usage:
   vmc run     [CONFIG.toml] [--json] [--threads N] [--seed S] [--out FILE.h5]
-              [--set key=value]... [--quiet]
+              [--force] [--set key=value]... [--quiet]
+  vmc run     --resume FILE.h5 [--json] [--threads N] [--set key=value]...
   vmc ed      [CONFIG.toml] [--json] [--states K] [--set key=value]...
+  vmc analyze FILE.h5 [--plot OUT.png] [--json]
   vmc version
 
 Without CONFIG, run and ed use the embedded default (configs/default.toml).
@@ -63,6 +69,13 @@ type env struct {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal the run stops at the end of its iteration
+		// and saves a checkpoint; a second one kills the process at once
+		// (the file and its companion keep the last checkpoint).
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr})
 	stop()
 	os.Exit(code)
@@ -80,6 +93,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdRun(ctx, args[1:], e)
 	case "ed":
 		err = cmdED(ctx, args[1:], e)
+	case "analyze":
+		err = cmdAnalyze(ctx, args[1:], e)
 	case "version", "--version", "-version":
 		err = cmdVersion(args[1:], e)
 	case "help", "-h", "--help":
