@@ -50,7 +50,7 @@ func cmdED(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	start := time.Now()
-	res, err := solveED(p, *states, *threads)
+	res, err := solveED(p, *states, *threads, false)
 	if err != nil {
 		return err
 	}
@@ -85,8 +85,8 @@ func sectorText(p *config.Problem) string {
 }
 
 // solveED diagonalizes the problem's Hamiltonian in its sector.
-func solveED(p *config.Problem, k, threads int) (*ed.Result, error) {
-	res, err := ed.Solve(p.Op, p.NUp, ed.Options{K: k, Threads: threads})
+func solveED(p *config.Problem, k, threads int, vector bool) (*ed.Result, error) {
+	res, err := ed.Solve(p.Op, p.NUp, ed.Options{K: k, Threads: threads, Vector: vector})
 	if err != nil {
 		return nil, fmt.Errorf("exact diagonalization: %w", err)
 	}

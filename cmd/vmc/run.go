@@ -50,6 +50,9 @@ type runSummary struct {
 	CheckpointSeconds float64  `json:"checkpoint_seconds"`
 	CompanionSeconds  float64  `json:"companion_seconds"`
 	Plot              *string  `json:"plot"`
+	// Observables holds the summary of every measured observable except
+	// the full N×N correlation matrices (those are in the output file).
+	Observables map[string]obsSummary `json:"observables,omitempty"`
 }
 
 type runOptions struct {
@@ -163,6 +166,9 @@ type job struct {
 	d   *vmc.Driver
 	w   *runfile.Writer
 	ed  *runfile.ED
+	// edRes is the ED result with the ground-state vector when observables
+	// are compared with it.
+	edRes *ed.Result
 
 	start time.Time
 	base  float64 // run time before this process (resumed runs)
@@ -441,6 +447,16 @@ func (j *job) evaluate() (runSummary, error) {
 		res.EDSeconds = j.ed.WallSeconds
 		res.OptimizationSeconds -= j.ed.WallSeconds
 	}
+	obs, err := j.observables(&b)
+	if err != nil {
+		return sum, err
+	}
+	if len(obs) > 0 {
+		if err := j.w.WriteObservables(obs); err != nil {
+			return sum, err
+		}
+		sum.Observables = summarizeObservables(obs)
+	}
 	params := make([]complex128, j.psi.NumParams())
 	j.psi.Params(params)
 	sum.LogSeconds, sum.CheckpointSeconds, sum.CompanionSeconds = j.w.LogSeconds(), j.w.CheckpointSeconds(), j.w.CompanionSeconds()
@@ -464,7 +480,7 @@ func (j *job) exactDiag() error {
 		return nil
 	}
 	t := time.Now()
-	res, err := solveED(j.p, 1, j.opts.threads)
+	res, err := solveED(j.p, 1, j.opts.threads, j.wantsObservables())
 	if err != nil {
 		if mode == "auto" {
 			fmt.Fprintf(j.log, "vmc: exact diagonalization skipped: %v\n", err)
@@ -477,6 +493,7 @@ func (j *job) exactDiag() error {
 		return err
 	}
 	j.ed = &e
+	j.edRes = res
 	e0 := e.Energies[0]
 	fmt.Fprintf(j.log, "vmc: exact ground state E0 = %.10f (E0/N = %.10f, dimension %d, %.2f s)\n", e0, e0/float64(n), res.Dimension, e.WallSeconds)
 	return nil
