@@ -6,6 +6,7 @@
 //	            [--set key=value]... [--quiet]
 //	vmc run     --resume FILE.h5 [--json] [--threads N] [--set key=value]... [--quiet]
 //	vmc ed      [CONFIG.toml] [--json] [--states K] [--set key=value]...
+//	vmc check   CONFIG.toml [--json] [--set key=value]...
 //	vmc analyze FILE.h5 [--plot OUT.png] [--json]
 //	vmc version
 //
@@ -54,6 +55,7 @@ Usage:
               [--force] [--set key=value]... [--quiet]
   vmc run     --resume FILE.h5 [--json] [--threads N] [--set key=value]...
   vmc ed      [CONFIG.toml] [--json] [--states K] [--set key=value]...
+  vmc check   CONFIG.toml [--json] [--set key=value]...   (pre-flight)
   vmc analyze FILE.h5 [--plot OUT.png] [--json]
   vmc version
 
@@ -93,6 +95,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdRun(ctx, args[1:], e)
 	case "ed":
 		err = cmdED(ctx, args[1:], e)
+	case "check":
+		err = cmdCheck(ctx, args[1:], e)
 	case "analyze":
 		err = cmdAnalyze(ctx, args[1:], e)
 	case "version", "--version", "-version":

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "small.toml", smallConfig)
+	code, stdout, stderr := vmcRun(t, "check", cfg, "--json")
+	if code != exitOK {
+		t.Fatalf("check: code %d: %s", code, stderr)
+	}
+	m := oneJSON(t, stdout)
+	requireKeys(t, m, "n_sites", "n_edges", "sector_dimension", "ed_feasible", "n_parameters", "sr_memory_by_solver", "warnings")
+	if m["sector_dimension"].(float64) != 70 || m["n_parameters"].(float64) != 80 || m["ed_feasible"] != true {
+		t.Errorf("check --json: %v", m)
+	}
+	// 64 samples on 4 chains in a 70-state sector: exact summation is suggested.
+	if w := m["warnings"].([]any); len(w) == 0 || !strings.Contains(w[0].(string), "sampler.exact") {
+		t.Errorf("warnings %v", w)
+	}
+
+	// A real RBM without the sign rule on a frustrated lattice is flagged.
+	frus := writeFile(t, dir, "tri.toml", "[lattice]\nkind = \"triangular\"\nextent = [3, 3]\n[hamiltonian]\nkind = \"heisenberg\"\ntotal_sz = 0.5\n[ansatz]\ndtype = \"real\"\n")
+	code, stdout, stderr = vmcRun(t, "check", frus)
+	if code != exitOK || !strings.Contains(stdout, "real positive wavefunction cannot represent") {
+		t.Errorf("check tri: code %d\n%s%s", code, stdout, stderr)
+	}
+
+	// Invalid configs fail exactly as run does: exit 2, file and key named.
+	bad := filepath.Join("..", "..", "internal", "config", "testdata", "bad", "local-fixed-sz.toml")
+	code, _, stderr = vmcRun(t, "check", bad)
+	if code != exitUsage || !strings.Contains(stderr, "local-fixed-sz.toml: sampler.move:") {
+		t.Errorf("check bad: code %d: %s", code, stderr)
+	}
+	if code, _, _ = vmcRun(t, "check"); code != exitUsage {
+		t.Errorf("check without a file: code %d", code)
+	}
+}
+
+// Every broken config of internal/config/testdata/bad exits with code 2 and
+// a one-line message naming the file, without a panic or a stack trace.
+func TestBadConfigsExitCode(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "internal", "config", "testdata", "bad", "*.toml"))
+	if len(files) < 30 {
+		t.Fatalf("%d bad configs", len(files))
+	}
+	for _, f := range files {
+		for _, cmd := range []string{"run", "ed", "check"} {
+			code, stdout, stderr := vmcRun(t, cmd, f, "--json")
+			if code != exitUsage || stdout != "" || !strings.Contains(stderr, f+":") || strings.Contains(stderr, "goroutine") || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("%s %s: code %d, stdout %q, stderr %q", cmd, f, code, stdout, stderr)
+			}
+		}
+	}
+}
