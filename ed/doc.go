@@ -10,10 +10,12 @@
 // (x_i = +1, S^z_i = +1/2), bit i clear means down. Basis.ToConfig and
 // Basis.FromConfig convert to and from the []int8 configurations of package
 // hamiltonian. A Basis is either the full 2^N space (nUp = Unconstrained,
-// where state k is the integer k) or the sector of fixed magnetization
-// S^z_tot = nUp − N/2 (NumUp converts a total_sz), whose C(N, nUp) states
-// are stored in ascending order. The index of a state is its position in
-// that order; vectors (eigenvectors, Result.Vector) are indexed the same way.
+// where state k is the integer k and nothing is stored) or the sector of
+// fixed magnetization S^z_tot = nUp − N/2 (NumUp converts a total_sz), whose
+// C(N, nUp) states are stored in ascending order. The index of a state is
+// its position in that order; vectors (eigenvectors, Result.Vector) are
+// indexed the same way. Basis.All iterates over (index, state) pairs, for
+// example to enumerate configurations for exact sampling.
 //
 // Ranking is O(1) by Lin's two-table method (H. Q. Lin, Phys. Rev. B 42,
 // 6561 (1990)): split a state into its high ⌈N/2⌉ and low ⌊N/2⌋ bits,
@@ -22,31 +24,38 @@
 //	Index(s) = offHi[hi] + rankLo[lo]
 //
 // where offHi[hi] counts the basis states with a smaller high part and
-// rankLo[lo] is the rank of lo among low patterns with the same number of
-// up spins. Both tables have 2^(N/2) entries (4 MiB each at N = 40).
-// Index returns -1 for a state outside the sector.
+// rankLo[lo] is the rank of lo among the low patterns with the same number
+// of up spins. The tables have 2^⌈N/2⌉ and 2^⌊N/2⌋ uint32 entries (4 MiB
+// each at N = MaxSites = 40). Index returns -1 for a state outside the
+// sector. Dimensions are limited to MaxDim = 2^31 − 1.
 //
 // # Matrices
 //
 // A Matrix is anything with a product MulVec(dst, src). Two are provided:
 //
-//   - CSR stores the off-diagonal elements with int32 column indices and
-//     float64 values in blocks of rows, and the diagonal densely: about
-//     12·(dim + nnz) bytes, where nnz is the number of off-diagonal
-//     elements (≈ dim·(1 + N/2) for the Heisenberg chain in S^z = 0).
+//   - CSR stores the off-diagonal elements in compressed sparse rows with
+//     int32 column indices, in blocks of 4096 rows built in one parallel
+//     pass, and the diagonal densely. Values are stored as one-byte codes
+//     into a palette of at most 256 distinct values, or not at all when
+//     every off-diagonal element is the same (the Heisenberg chain, the
+//     Ising field); float64 values only when the palette overflows.
 //   - MatrixFree calls Connected on every row at every product: no memory
-//     beyond the basis, roughly ten times slower per product.
+//     beyond the basis and the vectors, about 20 times slower per product
+//     than CSR for the Heisenberg chain (≈ 250 ns per row at N = 24).
 //
 // Both split rows into fixed blocks handed to goroutines; each row is
 // computed by one goroutine in a fixed order, so products are bitwise
 // identical for any number of threads. Reductions in the eigensolvers sum
-// fixed chunks in a fixed order, and the pseudo-random start vectors are
+// fixed chunks in a fixed order and the pseudo-random start vectors are
 // generated per chunk, so Solve returns bitwise identical results for any
-// Options.Threads. Solve picks CSR when its estimated memory fits the budget
-// (Options.MemoryBudget, default 4 GiB) and MatrixFree otherwise. Package ed
-// does not use github.com/james-bowman/sparse: its product is serial and
-// its int index arrays cost a third more memory (the tests use it as an
-// independent check of the CSR).
+// Options.Threads. Solve picks CSR when the estimated memory fits
+// Options.MemoryBudget (default: half the physical memory) and MatrixFree
+// otherwise.
+//
+// Package ed does not use github.com/james-bowman/sparse: its product is a
+// serial loop, it has no eigensolver, and its int indices and float64 values
+// cost 16 bytes per element against 4 to 5 here. The tests use it as an
+// independent check of the CSR product.
 //
 // # Eigensolvers
 //
@@ -54,36 +63,49 @@
 // (256) are diagonalized densely (gonum mat.EigenSym). Larger ones use
 // Lanczos, one eigenpair per run, with deflation: run r works in the
 // orthogonal complement of the r eigenvectors already found, from a fresh
-// pseudo-random start, so a degenerate eigenvalue is found once per copy.
-// Within a run, the Lanczos method is either
+// pseudo-random start. A Krylov space holds only one vector of each
+// degenerate eigenspace; the fresh start of every run is what finds the
+// other copies, so degenerate eigenvalues come out with their multiplicity.
+// Within a run the method is either
 //
 //   - plain Lanczos (the default): the three-term recurrence without
 //     reorthogonalization, stopped as soon as the lowest Ritz pair of the
 //     tridiagonal matrix has a residual β·|s_last| ≤ Tol·‖H‖ (computed by
-//     bisection and inverse iteration, O(j) per step). The Ritz vector is
-//     accumulated in a second pass that regenerates the same Krylov vectors,
-//     so only four vectors are stored; without vectors the second pass is
-//     skipped. Stopping at first convergence keeps spurious copies (which
-//     appear only after convergence) out of the result; or
+//     bisection and inverse iteration, O(j) per step). Stopping at first
+//     convergence keeps the spurious copies that loss of orthogonality
+//     creates (after convergence) out of the result. The Ritz vector is
+//     accumulated in a second pass that regenerates the same Krylov vectors
+//     bit for bit, so only a handful of vectors are stored; without vectors
+//     the second pass is skipped. Or
 //   - thick-restart Lanczos (Method ThickRestart): full reorthogonalization
 //     (classical Gram–Schmidt, twice) in a basis of at most BasisSize
-//     vectors, restarted with the lowest half of the Ritz vectors.
+//     vectors, restarted with the lowest half of the Ritz vectors (Wu and
+//     Simon). Fewer products, but the reorthogonalization costs O(m·n) per
+//     step, more than a sparse product for large n.
 //
 // Every eigenvector is normalized and checked by an explicit residual
-// ‖Hy − θy‖; the eigenvalue reported is its Rayleigh quotient.
+// ‖Hy − θy‖, and the eigenvalue reported is its Rayleigh quotient; a run
+// whose Ritz vector fails the check is restarted from it.
 //
-// # Memory
+// # Memory and time
 //
 // For a sector of dimension D with nnz off-diagonal elements, Solve needs
 // about
 //
-//	basis      8·D                      (nothing for the full space)
-//	CSR        12·D + 12·nnz            (0 with MatrixFree)
-//	vectors    8·D·(6 + K)              (plain Lanczos)
-//	           8·D·(BasisSize + 4 + K)  (thick restart)
+//	basis      8·D                        (nothing for the full space)
+//	CSR        12·D + (4 + 0, 1 or 8)·nnz (none with MatrixFree)
+//	vectors    8·D·(6 + K)                (plain Lanczos)
+//	           8·D·(BasisSize + 4 + K)    (thick restart)
 //
-// For the Heisenberg chain in S^z = 0: N = 24 (D = 2.7·10⁶, nnz = 3.4·10⁷)
-// about 0.5 GB; N = 26 (D = 1.04·10⁷) about 2 GB; N = 28 (D = 4.0·10⁷)
-// about 8 GB with CSR or 2.6 GB matrix-free. NewPlan gives the estimate for
-// a given operator before anything large is allocated.
+// NewPlan gives this estimate before anything large is allocated. Measured
+// for the Heisenberg chain in S^z = 0 (nnz ≈ D·(N/2 + 1)) on a 2-core
+// machine shared with other jobs (see benchmarks/ed):
+//
+//	N    D            products   peak RSS   wall (CPU)
+//	24   2.70·10⁶     79         0.32 GB    8.4 s (4.9 s)
+//	26   1.04·10⁷     85         1.29 GB    20 s (19 s)
+//	28   4.01·10⁷     94         5.1 GB     131 s (105 s)
+//
+// for the energy alone; the ground-state vector doubles the products and
+// adds one vector.
 package ed

@@ -154,7 +154,7 @@ func Lowest(a Matrix, k int, set *Settings) (*Eigen, error) {
 	)
 	switch method {
 	case Dense:
-		res, err = denseLowest(a, k, s)
+		res, err = denseLowest(a, k)
 	case Lanczos, ThickRestart:
 		l := &lanczos{a: a, n: n, set: s, method: method, vec: newVec(n, s.Threads)}
 		res, err = l.lowest(k)
@@ -194,7 +194,7 @@ func fixSign(y []float64) {
 
 // denseLowest builds the dense matrix column by column from products with
 // unit vectors and diagonalizes it.
-func denseLowest(a Matrix, k int, s Settings) (*Eigen, error) {
+func denseLowest(a Matrix, k int) (*Eigen, error) {
 	n := a.Dim()
 	cols := make([]float64, n*n) // column j at cols[j*n:]
 	e := make([]float64, n)
@@ -310,7 +310,7 @@ func (l *lanczos) lowest(k int) (*Eigen, error) {
 				y, theta, resid, err = l.plainRun(start, needVec)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("eigenvalue %d: %w", r, err)
+				return nil, fmt.Errorf("%w (eigenvalue %d)", err, r)
 			}
 			if y == nil {
 				break

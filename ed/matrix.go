@@ -28,8 +28,11 @@ type rowVisitor struct {
 	x    []int8
 	s    uint64
 	diag float64
-	// emit receives each off-diagonal element; nil counts them instead
-	// (and passes their values to seen, if set).
+	// Off-diagonal elements go, in order of precedence: into acc as
+	// mel·src[j] when src is set (matrix-free products); to emit; or, when
+	// both are nil, into count (and their values to seen, if set).
+	src   []float64
+	acc   float64
 	emit  func(j int, mel float64)
 	seen  func(mel float64)
 	count int
@@ -59,6 +62,15 @@ func newRowVisitor(n int, b *Basis) *rowVisitor {
 			r.diag += mel
 			return
 		}
+		if r.src != nil {
+			j := r.b.index(r.s ^ mask)
+			if j < 0 {
+				r.outside(mask)
+				return
+			}
+			r.acc += mel * r.src[j]
+			return
+		}
 		if r.emit == nil {
 			r.count++
 			if r.seen != nil {
@@ -68,15 +80,19 @@ func newRowVisitor(n int, b *Basis) *rowVisitor {
 		}
 		j := r.b.index(r.s ^ mask)
 		if j < 0 {
-			if r.err == nil {
-				r.err = fmt.Errorf("ed: operator connects state %#x to %#x outside the sector %s; does it conserve S^z?",
-					r.s, r.s^mask, sectorName(r.b.n, r.b.nUp))
-			}
+			r.outside(mask)
 			return
 		}
 		r.emit(j, mel)
 	}
 	return r
+}
+
+func (r *rowVisitor) outside(mask uint64) {
+	if r.err == nil {
+		r.err = fmt.Errorf("ed: operator connects state %#x to %#x outside the sector %s; does it conserve S^z?",
+			r.s, r.s^mask, sectorName(r.b.n, r.b.nUp))
+	}
 }
 
 // row runs Connected on basis state s.
@@ -418,16 +434,10 @@ type MatrixFree struct {
 	op      hamiltonian.Operator
 	b       *Basis
 	threads int
-	pool    sync.Pool // *freeWorker
+	pool    sync.Pool // *rowVisitor
 
 	mu  sync.Mutex
 	err error
-}
-
-type freeWorker struct {
-	r   *rowVisitor
-	src []float64
-	acc float64
 }
 
 // NewMatrixFree returns the matrix-free product of op on basis b using
@@ -438,11 +448,7 @@ func NewMatrixFree(op hamiltonian.Operator, b *Basis, threads int) (*MatrixFree,
 		return nil, err
 	}
 	m := &MatrixFree{op: op, b: b, threads: defaultThreads(threads)}
-	m.pool.New = func() any {
-		fw := &freeWorker{r: newRowVisitor(b.n, b)}
-		fw.r.emit = func(j int, mel float64) { fw.acc += mel * fw.src[j] }
-		return fw
-	}
+	m.pool.New = func() any { return newRowVisitor(b.n, b) }
 	return m, nil
 }
 
@@ -466,14 +472,13 @@ func (m *MatrixFree) MulVec(dst, src []float64) {
 	dim := m.b.Dim()
 	checkLen("MatrixFree.MulVec", dim, dst, src)
 	parallelFor(numBlocks(dim, rowBlock), m.threads, func(_, c int) {
-		fw := m.pool.Get().(*freeWorker)
-		fw.src = src
-		r := fw.r
+		r := m.pool.Get().(*rowVisitor)
+		r.src = src
 		lo, hi := blockRange(c, rowBlock, dim)
 		for i := lo; i < hi; i++ {
-			fw.acc = 0
+			r.acc = 0
 			r.row(m.op, m.b.State(i))
-			dst[i] = r.diag*src[i] + fw.acc
+			dst[i] = r.diag*src[i] + r.acc
 		}
 		if r.err != nil {
 			m.mu.Lock()
@@ -483,8 +488,7 @@ func (m *MatrixFree) MulVec(dst, src []float64) {
 			m.mu.Unlock()
 			r.err = nil
 		}
-		fw.src = nil
-		m.pool.Put(fw)
+		r.src = nil
+		m.pool.Put(r)
 	})
 }
-

@@ -30,9 +30,9 @@ func operatorCases(t testing.TB) []opCase {
 		{"square 3×3 OBC", mustHeisenberg(t, mustLattice(t, lattice.Square, []int{3, 3}, false), hp), 5},
 		{"triangular 3×3", mustHeisenberg(t, mustLattice(t, lattice.Triangular, []int{3, 3}), hp), 4},
 		{"honeycomb 2×2", mustHeisenberg(t, mustLattice(t, lattice.Honeycomb, []int{2, 2}), hp), 4},
-		{"kagome 2×2", mustHeisenberg(t, mustLattice(t, lattice.Kagome, []int{2, 2}), hp), 6},
+		{"kagome 2×2 S^z=2", mustHeisenberg(t, mustLattice(t, lattice.Kagome, []int{2, 2}), hp), 8},
 		{"ising chain8 h=0.7", mustIsing(t, mustLattice(t, lattice.Chain, []int{8}), hamiltonian.IsingParams{J: 1, H: 0.7}), Unconstrained},
-		{"ising square 3×3 OBC h=1.3 spin", mustIsing(t, mustLattice(t, lattice.Square, []int{3, 3}, false), hamiltonian.IsingParams{J: 1, H: 1.3, Units: hamiltonian.Spin}), Unconstrained},
+		{"ising square 2×4 OBC h=1.3 spin", mustIsing(t, mustLattice(t, lattice.Square, []int{2, 4}, false), hamiltonian.IsingParams{J: 1, H: 1.3, Units: hamiltonian.Spin}), Unconstrained},
 		{"heisenberg chain6 full space", chainHeisenberg(t, 6, 0.2), Unconstrained},
 		{"configuration-dependent exchange", varying{10}, 5},
 	}

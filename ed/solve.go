@@ -3,6 +3,10 @@ package ed
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"vmc/hamiltonian"
@@ -23,10 +27,36 @@ const (
 	ProductMatrixFree Product = "matrix-free"
 )
 
-// DefaultMemoryBudget is the memory budget of Solve when Options leaves it
-// zero: 4 GiB. It is a fixed number, not a fraction of the machine, so that
-// the choice of product (and the rounding of the result) is reproducible.
-const DefaultMemoryBudget int64 = 4 << 30
+// DefaultMemoryBudget returns the memory budget of Solve when Options
+// leaves it zero: half the machine's physical memory (MemTotal in
+// /proc/meminfo), or 4 GiB where that cannot be read. It does not depend on
+// what other processes use at the moment, so the choice of product is the
+// same from run to run on one machine.
+func DefaultMemoryBudget() int64 {
+	defaultBudgetOnce.Do(func() {
+		defaultBudget = 4 << 30
+		b, err := os.ReadFile("/proc/meminfo")
+		if err != nil {
+			return
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+				f := strings.Fields(v)
+				if len(f) == 2 && f[1] == "kB" {
+					if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil && kb > 0 {
+						defaultBudget = kb * 1024 / 2
+					}
+				}
+			}
+		}
+	})
+	return defaultBudget
+}
+
+var (
+	defaultBudgetOnce sync.Once
+	defaultBudget     int64
+)
 
 // Options control Solve. The zero value gives the documented defaults.
 type Options struct {
@@ -36,7 +66,8 @@ type Options struct {
 	// Vector asks for the normalized ground-state vector in Result.Vector.
 	Vector bool
 	// MemoryBudget bounds the estimated memory of the basis, the stored
-	// matrix and the Lanczos vectors, in bytes; default DefaultMemoryBudget.
+	// matrix and the Lanczos vectors, in bytes; default
+	// DefaultMemoryBudget().
 	MemoryBudget int64
 	// Threads is the number of goroutines; ≤ 0 means GOMAXPROCS. Results
 	// are bitwise identical for any value.
@@ -113,6 +144,16 @@ const nnzSamples = 2000
 // with matrix-free products.
 func NewPlan(op hamiltonian.Operator, nUp int, opts Options) (*Plan, error) {
 	o := opts.withDefaults()
+	switch o.Product {
+	case ProductAuto, ProductCSR, ProductMatrixFree:
+	default:
+		return nil, fmt.Errorf("ed: unknown product %q (want auto, csr or matrix-free)", o.Product)
+	}
+	switch o.Method {
+	case Auto, Dense, Lanczos, ThickRestart:
+	default:
+		return nil, fmt.Errorf("ed: unknown method %q (want auto, dense, lanczos or thick-restart)", o.Method)
+	}
 	n := op.NumSites()
 	dim, err := SectorDim(n, nUp)
 	if err != nil {
@@ -230,7 +271,7 @@ func (o Options) withDefaults() Options {
 		o.K = 1
 	}
 	if o.MemoryBudget <= 0 {
-		o.MemoryBudget = DefaultMemoryBudget
+		o.MemoryBudget = DefaultMemoryBudget()
 	}
 	if o.Product == "" {
 		o.Product = ProductAuto
@@ -249,11 +290,6 @@ func (o Options) withDefaults() Options {
 // op.Connected only, so exact and variational energies share one definition
 // of H.
 func Solve(op hamiltonian.Operator, nUp int, opts Options) (*Result, error) {
-	switch opts.Product {
-	case "", ProductAuto, ProductCSR, ProductMatrixFree:
-	default:
-		return nil, fmt.Errorf("ed: unknown product %q (want auto, csr or matrix-free)", opts.Product)
-	}
 	o := opts.withDefaults()
 	plan, err := NewPlan(op, nUp, o)
 	if err != nil {

@@ -222,6 +222,12 @@ func TestPlan(t *testing.T) {
 	if _, err := Solve(op, 8, Options{Product: "gpu"}); err == nil {
 		t.Error("unknown product accepted")
 	}
+	if _, err := Solve(op, 8, Options{Method: "jacobi"}); err == nil {
+		t.Error("unknown method accepted")
+	}
+	if _, err := Solve(op, 8, Options{K: 20000}); err == nil {
+		t.Error("K above the dimension accepted")
+	}
 	r, err := Solve(op, 8, Options{Product: ProductMatrixFree})
 	if err != nil || r.Product != ProductMatrixFree || r.NNZ != 0 {
 		t.Errorf("forced matrix-free: %+v, %v", r, err)

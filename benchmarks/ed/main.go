@@ -35,7 +35,7 @@ func main() {
 		product = flag.String("product", "auto", "auto | csr | matrix-free")
 		method  = flag.String("method", "auto", "auto | dense | lanczos | thick-restart")
 		threads = flag.Int("threads", 0, "goroutines (0: GOMAXPROCS)")
-		budget  = flag.Int64("budget", 0, "memory budget in bytes (0: ed.DefaultMemoryBudget)")
+		budget  = flag.Int64("budget", 0, "memory budget in bytes (0: ed.DefaultMemoryBudget(), half the physical memory)")
 		asJSON  = flag.Bool("json", false, "print one JSON object")
 	)
 	flag.Parse()
