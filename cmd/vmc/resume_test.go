@@ -221,8 +221,9 @@ func TestSignalCheckpoint(t *testing.T) {
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
-			err := cmd.Wait()
+			// Read stderr to its end before Wait, which closes the pipe.
 			stderr := <-rest
+			err := cmd.Wait()
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
 				t.Fatalf("exit: %v, want code %d\n%s", err, exitInterrupted, stderr)
@@ -320,10 +321,11 @@ func TestKillResume(t *testing.T) {
 		err := cmd.Wait()
 		var ee *exec.ExitError
 		if err == nil || !errors.As(err, &ee) {
+			// A finished run has a complete file and no companion: killing
+			// and tearing later processes would test nothing more.
 			t.Logf("cycle %d: the run finished before the kill (%v)", cycle, err)
-			if started {
-				break
-			}
+			started = true
+			break
 		}
 		tmp := ""
 		for _, p := range []string{out + ".tmp", runfile.CompanionPath(out) + ".tmp"} {
