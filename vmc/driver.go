@@ -144,6 +144,12 @@ func NewDriver(psi ansatz.Ansatz, smp BatchSampler, opt DriverOptions) *Driver {
 	return d
 }
 
+// SetBatchHook installs f, called with every freshly sampled batch before
+// the update (iteration, attempt, batch). It exists for fault-injection
+// tests of the recovery path and of callers (a hook may, say, put a NaN into
+// the local energies); production code leaves it nil.
+func (d *Driver) SetBatchHook(f func(iter, attempt int, b *Batch)) { d.testHook = f }
+
 // Iteration returns the number of completed steps.
 func (d *Driver) Iteration() int { return d.state.Iteration }
 

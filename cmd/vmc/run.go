@@ -23,6 +23,10 @@ import (
 	"vmc/vmc"
 )
 
+// batchHook, set only by tests, is installed in every driver to inject
+// faults (non-finite local energies) into sampled batches.
+var batchHook func(iter, attempt int, b *vmc.Batch)
+
 // runSummary is the --json object of vmc run (keys fixed by ARCHITECTURE.md).
 type runSummary struct {
 	Energy            float64  `json:"energy"`
@@ -330,6 +334,9 @@ func (j *job) newOptimizer() error {
 		j.smp, j.mc = mc, mc
 	}
 	j.d = vmc.NewDriver(j.psi, j.smp, cfg.DriverOptions(threads))
+	if batchHook != nil {
+		j.d.SetBatchHook(batchHook)
+	}
 	return nil
 }
 
