@@ -94,18 +94,20 @@
 //
 //	basis      8·D                        (nothing for the full space)
 //	CSR        12·D + (4 + 0, 1 or 8)·nnz (none with MatrixFree)
-//	vectors    8·D·(6 + K)                (plain Lanczos)
+//	vectors    8·D·(5 + K)                (plain Lanczos)
 //	           8·D·(BasisSize + 4 + K)    (thick restart)
 //
 // NewPlan gives this estimate before anything large is allocated. Measured
-// for the Heisenberg chain in S^z = 0 (nnz ≈ D·(N/2 + 1)) on a 2-core
-// machine shared with other jobs (see benchmarks/ed):
+// for the Heisenberg chain in S^z = 0 (nnz ≈ D·(N/2 + 1), one distinct
+// off-diagonal value) on a 2-core machine shared with other jobs, energy
+// only (see benchmarks/ed):
 //
-//	N    D            products   peak RSS   wall (CPU)
-//	24   2.70·10⁶     79         0.32 GB    8.4 s (4.9 s)
-//	26   1.04·10⁷     85         1.29 GB    20 s (19 s)
-//	28   4.01·10⁷     94         5.1 GB     131 s (105 s)
+//	N    D           product       products  peak RSS  wall (CPU)
+//	24   2.70·10⁶    CSR           79        0.32 GB   4.3 s (4.2 s)
+//	26   1.04·10⁷    CSR           85        1.28 GB   22 s (23 s)
+//	28   4.01·10⁷    CSR           94        5.1 GB    93 s (99 s)
+//	28   4.01·10⁷    matrix-free   94        1.6 GB    28 min (19 min)
 //
-// for the energy alone; the ground-state vector doubles the products and
-// adds one vector.
+// The ground-state vector doubles the products (second Lanczos pass) and
+// adds one vector: N = 24 in 6.9 s, N = 26 in 33 s.
 package ed

@@ -118,3 +118,11 @@ func relDiff(a, b float64) float64 {
 	}
 	return d / m
 }
+
+// smallBlocks shrinks the row blocks and vector chunks for the duration of a
+// test, so that the parallel code paths run on small problems.
+func smallBlocks(t testing.TB) {
+	rb, vc := rowBlock, vecChunk
+	rowBlock, vecChunk = 256, 512
+	t.Cleanup(func() { rowBlock, vecChunk = rb, vc })
+}

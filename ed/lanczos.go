@@ -26,7 +26,7 @@ const (
 	// reorthogonalization, in two passes: the first builds the tridiagonal
 	// matrix until the lowest Ritz pair converges, the second regenerates
 	// the same Krylov vectors to accumulate the Ritz vector. It stores
-	// four vectors.
+	// five vectors (four without eigenvectors).
 	Lanczos Method = "lanczos"
 	// ThickRestart is Lanczos with full reorthogonalization in a basis of
 	// at most Settings.BasisSize vectors, thick-restarted with the lowest
@@ -110,6 +110,8 @@ type Eigen struct {
 // Settings.MaxIter without meeting the tolerance.
 var ErrNotConverged = errors.New("ed: Lanczos did not converge")
 
+var errNaN = errors.New("ed: the Lanczos recurrence produced NaN or Inf (does the matrix hold NaN or Inf?)")
+
 // errorer is implemented by matrices whose products can fail (MatrixFree).
 type errorer interface{ Err() error }
 
@@ -125,8 +127,8 @@ type errorer interface{ Err() error }
 // eigenpair is checked by an explicit residual; a run that fails the check
 // is restarted from its Ritz vector.
 //
-// Memory: Lanczos stores 4 + k vectors of length n, ThickRestart
-// BasisSize + 1 + k, Dense 8n² bytes plus 8nk.
+// Memory: Lanczos stores 4 + k vectors of length n (4 when k = 1 and
+// NoVectors), ThickRestart BasisSize + 3 + k, Dense about 3n² + nk float64s.
 //
 // References: C. Lanczos (1950); B. N. Parlett, The Symmetric Eigenvalue
 // Problem (1998) ch. 13 for the two-pass Ritz vector and locking; K. Wu and
@@ -255,6 +257,22 @@ type lanczos struct {
 	locked  [][]float64 // converged eigenvectors (orthonormal)
 	matvecs int
 	scale   float64 // running estimate of ‖H‖
+
+	// Work vectors, allocated once and reused by every run and check so
+	// that no large garbage accumulates between collections.
+	work  [][]float64
+	basis [][]float64 // thick-restart basis
+}
+
+// workVec returns work vector i (0 ≤ i < 3), allocating it on first use.
+func (l *lanczos) workVec(i int) []float64 {
+	for len(l.work) <= i {
+		l.work = append(l.work, nil)
+	}
+	if l.work[i] == nil {
+		l.work[i] = make([]float64, l.n)
+	}
+	return l.work[i]
 }
 
 func (l *lanczos) mulVec(dst, src []float64) {
@@ -362,7 +380,7 @@ func (l *lanczos) check(y []float64) (theta, resid float64) {
 	if !l.orthonormalize(y) {
 		return math.NaN(), math.Inf(1)
 	}
-	z := make([]float64, l.n)
+	z := l.workVec(0)
 	l.mulVec(z, y)
 	theta = l.vec.dot(y, z)
 	l.vec.axpy(-theta, y, z)
@@ -377,9 +395,11 @@ func (l *lanczos) check(y []float64) (theta, resid float64) {
 // (unnormalized) Ritz vector when needVec is set.
 func (l *lanczos) plainRun(start []float64, needVec bool) (y []float64, theta, resid float64, err error) {
 	n := l.n
-	v := slices.Clone(start)
-	u := make([]float64, n) // previous vector
-	w := make([]float64, n)
+	v := l.workVec(0)
+	u := l.workVec(1) // previous vector
+	w := l.workVec(2)
+	copy(v, start)
+	clear(u)
 	h := make([]float64, len(l.locked))
 	var alpha, beta []float64 // beta[j] couples v_j and v_{j+1}
 	var s, work []float64
@@ -398,6 +418,9 @@ func (l *lanczos) plainRun(start []float64, needVec bool) (y []float64, theta, r
 			b2 = l.vec.dot(w, w)
 		}
 		b := math.Sqrt(b2)
+		if math.IsNaN(a+b) || math.IsInf(a+b, 0) {
+			return nil, 0, 0, errNaN
+		}
 		alpha = append(alpha, a)
 		beta = append(beta, b)
 		steps = j + 1
@@ -457,8 +480,14 @@ func (l *lanczos) thickRun(start []float64) ([]float64, error) {
 	if m > n-len(l.locked) {
 		m = max(n-len(l.locked), 1)
 	}
-	basis := make([][]float64, m+1)
-	basis[0] = slices.Clone(start)
+	if len(l.basis) < m+1 {
+		l.basis = append(l.basis, make([][]float64, m+1-len(l.basis))...)
+	}
+	basis := l.basis[:m+1]
+	if basis[0] == nil {
+		basis[0] = make([]float64, n)
+	}
+	copy(basis[0], start)
 	t := mat.NewSymDense(m+1, nil) // projected matrix VᵀHV
 	h := make([]float64, m+1+len(l.locked))
 	keep := 0 // Ritz vectors kept at the last restart
@@ -487,6 +516,9 @@ func (l *lanczos) thickRun(start []float64) ([]float64, error) {
 				}
 			}
 			b := math.Sqrt(l.vec.dot(w, w))
+			if math.IsNaN(b) || math.IsInf(b, 0) {
+				return nil, errNaN
+			}
 
 			sub := t.SliceSym(0, j+1).(*mat.SymDense)
 			if !es.Factorize(sub, true) {

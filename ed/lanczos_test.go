@@ -101,7 +101,7 @@ func TestDegenerate(t *testing.T) {
 		n, nUp, k int
 	}{
 		{8, Unconstrained, 12}, // singlet, triplet, then more multiplets
-		{12, 6, 8},             // ±k pairs in S^z = 0
+		{10, 5, 8},             // ±k pairs in S^z = 0
 	} {
 		op := chainHeisenberg(t, tc.n, 0)
 		b := mustBasis(t, tc.n, tc.nUp)
@@ -130,15 +130,16 @@ func TestDegenerate(t *testing.T) {
 	}
 }
 
-// TestLowestThreadsBitwise checks that results do not depend on Threads.
-// The dimension, 2^17, is above the size from which vector operations run in
-// parallel (4·vecChunk).
+// TestLowestThreadsBitwise checks that results do not depend on Threads,
+// with blocks small enough that products and vector operations run in
+// parallel.
 func TestLowestThreadsBitwise(t *testing.T) {
-	op := mustIsing(t, mustLattice(t, lattice.Chain, []int{17}), hamiltonian.IsingParams{J: 1, H: 1.5})
+	smallBlocks(t)
+	op := chainHeisenberg(t, 14, 0.3) // dimension 3432: 14 row blocks, 7 vector chunks
 	for _, m := range lanczosMethods {
 		var ref *Result
 		for _, th := range []int{1, 2, 3} {
-			r, err := Solve(op, Unconstrained, Options{K: 2, Vector: true, Method: m, Threads: th, BasisSize: 16})
+			r, err := Solve(op, 7, Options{K: 2, Vector: true, Method: m, Threads: th, BasisSize: 16})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -271,6 +272,23 @@ func TestTridiagonal(t *testing.T) {
 		}
 		if math.Abs(math.Abs(dot)/math.Sqrt(nrm)-1) > 1e-12 {
 			t.Errorf("eigenvector %d: overlap %g", k, dot/math.Sqrt(nrm))
+		}
+	}
+}
+
+// nanOp has a NaN matrix element.
+type nanOp struct{ leaky }
+
+func (o nanOp) Connected(x []int8, visit func([]int, float64)) {
+	visit(nil, math.NaN())
+	visit([]int{0}, 1)
+}
+
+func TestNaNMatrix(t *testing.T) {
+	for _, m := range lanczosMethods {
+		_, err := Solve(nanOp{leaky{10}}, Unconstrained, Options{Method: m})
+		if err == nil {
+			t.Errorf("%s: a NaN matrix gave no error", m)
 		}
 	}
 }

@@ -118,7 +118,7 @@ func checkSites(op hamiltonian.Operator, b *Basis) error {
 // vector and the off-diagonal elements in compressed sparse row form with
 // int32 column indices, sorted within each row.
 //
-// Rows are grouped in blocks of rowBlock rows, each block with its own
+// Rows are grouped in blocks of 4096 rows, each block with its own
 // arrays (block-local int32 row offsets), so the matrix is built in one pass
 // of Operator.Connected without growing or copying a large array.
 //
@@ -138,6 +138,7 @@ func checkSites(op hamiltonian.Operator, b *Basis) error {
 type CSR struct {
 	dim     int
 	threads int
+	block   int // rows per block
 	nnz     int64
 	blocks  []csrBlock
 
@@ -167,8 +168,9 @@ func NewCSR(op hamiltonian.Operator, b *Basis, threads int) (*CSR, error) {
 	}
 	threads = defaultThreads(threads)
 	dim := b.Dim()
-	nb := numBlocks(dim, rowBlock)
-	m := &CSR{dim: dim, threads: threads, blocks: make([]csrBlock, nb)}
+	bs := rowBlock
+	nb := numBlocks(dim, bs)
+	m := &CSR{dim: dim, threads: threads, block: bs, blocks: make([]csrBlock, nb)}
 	errs := make([]error, nb)
 	var mu sync.Mutex // guards palette and npal during the build
 	type scratch struct {
@@ -212,7 +214,7 @@ func NewCSR(op hamiltonian.Operator, b *Basis, threads int) (*CSR, error) {
 	}
 	parallelFor(nb, threads, func(w, c int) {
 		sc := ws[w]
-		lo, hi := blockRange(c, rowBlock, dim)
+		lo, hi := blockRange(c, bs, dim)
 		blk := csrBlock{lo: lo, diag: make([]float64, hi-lo), rowPtr: make([]int32, hi-lo+1)}
 		sc.col, sc.val = sc.col[:0], sc.val[:0]
 		for i := lo; i < hi; i++ {
@@ -309,7 +311,7 @@ func (m *CSR) Bytes() int64 {
 // Row calls fn for every stored element of row i: the diagonal first, then
 // the off-diagonal elements in increasing column order.
 func (m *CSR) Row(i int, fn func(j int, v float64)) {
-	blk := &m.blocks[i/rowBlock]
+	blk := &m.blocks[i/m.block]
 	r := i - blk.lo
 	fn(i, blk.diag[r])
 	for k := blk.rowPtr[r]; k < blk.rowPtr[r+1]; k++ {

@@ -10,14 +10,18 @@ import (
 
 // rowBlock is the number of rows a goroutine takes at a time when building
 // or applying a matrix. Work is handed out dynamically; each row is computed
-// by exactly one goroutine, so results do not depend on scheduling.
-const rowBlock = 4096
+// by exactly one goroutine, so results do not depend on scheduling. A
+// matrix records the value at construction. (A variable only so that tests
+// can exercise parallel code on small matrices.)
+var rowBlock = 4096
 
 // vecChunk is the block of vector elements used by reductions (dot products,
 // norms). A reduction sums one partial per chunk in chunk order, and the
 // chunks depend only on the vector length, so the result is bitwise the same
-// for any number of threads.
-const vecChunk = 1 << 14
+// for any number of threads. Vectors shorter than 4 chunks are processed by
+// one goroutine. (A variable only so that tests can exercise parallel code
+// on small vectors.)
+var vecChunk = 1 << 14
 
 // defaultThreads resolves a thread count: t ≤ 0 means GOMAXPROCS.
 func defaultThreads(t int) int {
@@ -75,11 +79,12 @@ func blockRange(c, bs, n int) (lo, hi int) {
 type vec struct {
 	n       int
 	threads int
+	chunk   int
 	part    []float64 // one partial sum per chunk
 }
 
 func newVec(n, threads int) *vec {
-	return &vec{n: n, threads: threads, part: make([]float64, numBlocks(n, vecChunk))}
+	return &vec{n: n, threads: threads, chunk: vecChunk, part: make([]float64, numBlocks(n, vecChunk))}
 }
 
 // each runs fn on every chunk, in parallel when the vector is long enough to
@@ -87,11 +92,11 @@ func newVec(n, threads int) *vec {
 func (v *vec) each(fn func(c, lo, hi int)) {
 	nb := len(v.part)
 	t := v.threads
-	if v.n < 4*vecChunk {
+	if v.n < 4*v.chunk {
 		t = 1
 	}
 	parallelFor(nb, t, func(_, c int) {
-		lo, hi := blockRange(c, vecChunk, v.n)
+		lo, hi := blockRange(c, v.chunk, v.n)
 		fn(c, lo, hi)
 	})
 }

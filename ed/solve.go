@@ -186,7 +186,7 @@ func NewPlan(op hamiltonian.Operator, nUp int, opts Options) (*Plan, error) {
 	case ThickRestart:
 		p.VectorBytes = 8 * dim * (int64(o.BasisSize) + 4 + k)
 	default:
-		p.VectorBytes = 8 * dim * (6 + k)
+		p.VectorBytes = 8 * dim * (5 + k)
 	}
 	// Bytes per off-diagonal element: a 4-byte column, plus a 1-byte code
 	// or, beyond the palette (see CSR), an 8-byte value. The sample may miss
