@@ -1,6 +1,8 @@
 package ed
 
 import (
+	"vmc/internal/parallel"
+
 	"errors"
 	"fmt"
 	"math"
@@ -212,7 +214,7 @@ func NewCSR(op hamiltonian.Operator, b *Basis, threads int) (*CSR, error) {
 		sc.pal = append(sc.pal, v)
 		return uint8(m.npal - 1), true
 	}
-	parallelFor(nb, threads, func(w, c int) {
+	parallel.For(threads, nb, func(w, c int) {
 		sc := ws[w]
 		lo, hi := blockRange(c, bs, dim)
 		blk := csrBlock{lo: lo, diag: make([]float64, hi-lo), rowPtr: make([]int32, hi-lo+1)}
@@ -334,7 +336,7 @@ func (m *CSR) SetThreads(t int) { m.threads = defaultThreads(t) }
 // MulVec sets dst = H·src.
 func (m *CSR) MulVec(dst, src []float64) {
 	checkLen("CSR.MulVec", m.dim, dst, src)
-	parallelFor(len(m.blocks), m.threads, func(_, c int) {
+	parallel.For(m.threads, len(m.blocks), func(_, c int) {
 		blk := &m.blocks[c]
 		switch {
 		case blk.val != nil:
@@ -473,7 +475,7 @@ func (m *MatrixFree) Err() error {
 func (m *MatrixFree) MulVec(dst, src []float64) {
 	dim := m.b.Dim()
 	checkLen("MatrixFree.MulVec", dim, dst, src)
-	parallelFor(numBlocks(dim, rowBlock), m.threads, func(_, c int) {
+	parallel.For(m.threads, numBlocks(dim, rowBlock), func(_, c int) {
 		r := m.pool.Get().(*rowVisitor)
 		r.src = src
 		lo, hi := blockRange(c, rowBlock, dim)

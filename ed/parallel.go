@@ -1,9 +1,9 @@
 package ed
 
 import (
+	"vmc/internal/parallel"
+
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -29,39 +29,6 @@ func defaultThreads(t int) int {
 		return runtime.GOMAXPROCS(0)
 	}
 	return t
-}
-
-// parallelFor calls fn(w, c) for every c in [0, n) on at most threads
-// goroutines; w in [0, threads) identifies the goroutine, for per-worker
-// scratch space. Items are handed out dynamically.
-func parallelFor(n, threads int, fn func(w, c int)) {
-	if threads > n {
-		threads = n
-	}
-	if threads <= 1 {
-		for c := 0; c < n; c++ {
-			fn(0, c)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < threads; w++ {
-		wg.Go(func() {
-			for {
-				c := int(next.Add(1) - 1)
-				if c >= n {
-					return
-				}
-				fn(w, c)
-				// Yield between items: a goroutine that runs for more
-				// than 10 ms is preempted by a signal, which is costly on
-				// virtual machines (measured: ~20% of a product's time).
-				runtime.Gosched()
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // numBlocks returns the number of blocks of size bs covering n items.
@@ -95,7 +62,7 @@ func (v *vec) each(fn func(c, lo, hi int)) {
 	if v.n < 4*v.chunk {
 		t = 1
 	}
-	parallelFor(nb, t, func(_, c int) {
+	parallel.For(t, nb, func(_, c int) {
 		lo, hi := blockRange(c, v.chunk, v.n)
 		fn(c, lo, hi)
 	})

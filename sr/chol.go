@@ -1,6 +1,10 @@
 package sr
 
-import "math"
+import (
+	"math"
+
+	"vmc/internal/parallel"
+)
 
 // cholBlock is the panel width of the blocked Cholesky factorization.
 const cholBlock = 128
@@ -32,7 +36,7 @@ func (g *gemm) cholesky(threads int, re, im []float64, n, ld int) bool {
 			break
 		}
 		tasks := (n - r0 + trsmRows - 1) / trsmRows
-		parallelFor(threads, tasks, func(_, t int) {
+		parallel.For(threads, tasks, func(_, t int) {
 			for r := r0 + t*trsmRows; r < min(r0+(t+1)*trsmRows, n); r++ {
 				trsmRow(re, im, r, j0, jb, ld)
 			}

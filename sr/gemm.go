@@ -1,5 +1,7 @@
 package sr
 
+import "vmc/internal/parallel"
+
 // This file holds the one dense building block of the package: a blocked,
 // packed, goroutine-parallel real matrix product
 //
@@ -143,11 +145,11 @@ func (g *gemm) run(threads, K int, lower bool, ops []operand, prods []product) {
 
 	for k0 := 0; k0 < K; k0 += kc {
 		kb := min(kc, K-k0)
-		parallelFor(threads, len(ptasks), func(_, t int) {
+		parallel.For(threads, len(ptasks), func(_, t int) {
 			pt := ptasks[t]
 			pack(g.slabs[pt.op], &ops[pt.op], k0, kb, pt.p0, pt.p1)
 		})
-		parallelFor(threads, len(tiles), func(w, t int) {
+		parallel.For(threads, len(tiles), func(w, t int) {
 			tl := tiles[t]
 			tmp := g.tmp[w]
 			for _, p := range prods {

@@ -1,6 +1,8 @@
 package sr
 
 import (
+	"vmc/internal/parallel"
+
 	"fmt"
 	"math"
 )
@@ -155,7 +157,7 @@ func (ws *Workspace) center(s *Samples) error {
 	ws.mu = grow(ws.mu, 2*p)
 	mr, mi := ws.mu[:p], ws.mu[p:]
 	clear(ws.mu)
-	parallelFor(ws.threads, (p+colChunk-1)/colChunk, func(_, t int) {
+	parallel.For(ws.threads, (p+colChunk-1)/colChunk, func(_, t int) {
 		k0, k1 := t*colChunk, min((t+1)*colChunk, p)
 		ar, ai := mr[k0:k1], mi[k0:k1]
 		for i := 0; i < ns; i++ {
@@ -177,7 +179,7 @@ func (ws *Workspace) center(s *Samples) error {
 	}
 
 	ws.c = grow(ws.c, 2*ns*p)
-	parallelFor(ws.threads, (ns+rowChunk-1)/rowChunk, func(_, t int) {
+	parallel.For(ws.threads, (ns+rowChunk-1)/rowChunk, func(_, t int) {
 		for i := t * rowChunk; i < min((t+1)*rowChunk, ns); i++ {
 			centerRow(ws.c[i*p:(i+1)*p], ws.c[(ns+i)*p:(ns+i+1)*p], s.O[i*p:(i+1)*p], mr, mi, math.Sqrt(ws.w[i]))
 		}
@@ -219,7 +221,7 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // for the stacked real matrix C = [Re Ō; Im Ō].
 func (ws *Workspace) adjoint(xr, xi, ur, ui []float64, holo bool) {
 	ns, p := ws.ns, ws.p
-	parallelFor(ws.threads, (p+colChunk-1)/colChunk, func(_, t int) {
+	parallel.For(ws.threads, (p+colChunk-1)/colChunk, func(_, t int) {
 		k0, k1 := t*colChunk, min((t+1)*colChunk, p)
 		yr := xr[k0:k1]
 		clear(yr)
@@ -267,7 +269,7 @@ func (ws *Workspace) apply(y, v []float64, eps float64, holo bool) {
 	rb := applyRowBlock(ns)
 	nb := (ns + rb - 1) / rb
 	ws.part = grow(ws.part, nb*n)
-	parallelFor(ws.threads, nb, func(_, t int) {
+	parallel.For(ws.threads, nb, func(_, t int) {
 		z := ws.part[t*n : (t+1)*n]
 		clear(z)
 		zr, zi := z[:p], []float64(nil)
@@ -286,7 +288,7 @@ func (ws *Workspace) apply(y, v []float64, eps float64, holo bool) {
 			}
 		}
 	})
-	parallelFor(ws.threads, (n+colChunk-1)/colChunk, func(_, t int) {
+	parallel.For(ws.threads, (n+colChunk-1)/colChunk, func(_, t int) {
 		k0, k1 := t*colChunk, min((t+1)*colChunk, n)
 		yk := y[k0:k1]
 		copy(yk, ws.part[k0:k1])

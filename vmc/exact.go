@@ -1,6 +1,8 @@
 package vmc
 
 import (
+	"vmc/internal/parallel"
+
 	"fmt"
 	"math"
 	"math/big"
@@ -113,7 +115,7 @@ func (e *Exact) Sample(dst *Batch, derivs bool) {
 		}
 	}
 	T := len(e.workers)
-	parallelFor(T, T, func(w int) {
+	parallel.For(T, T, func(_, w int) {
 		wk := e.workers[w]
 		p := dst.P
 		for s := w * ns / T; s < (w+1)*ns/T; s++ {

@@ -1,13 +1,13 @@
 package vmc
 
 import (
+	"vmc/internal/parallel"
+
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"vmc/ansatz"
@@ -393,7 +393,7 @@ func (s *Sampler) Options() Options { return s.opt }
 // and the sampler's state only: they are bit-identical for any Threads.
 func (s *Sampler) Sample(dst *Batch, derivs bool) {
 	dst.resize(s.NumSamples(), s.n, s.psi.NumParams(), len(s.chains), s.per, derivs, false)
-	parallelFor(s.threads, len(s.chains), func(ci int) {
+	parallel.For(s.threads, len(s.chains), func(_, ci int) {
 		s.chains[ci].run(s, dst, ci, derivs)
 	})
 	s.burned = true
@@ -403,31 +403,6 @@ func (s *Sampler) Sample(dst *Batch, derivs bool) {
 		prop += c.proposed
 	}
 	dst.Acceptance = float64(acc) / float64(prop)
-}
-
-// parallelFor calls f(i) for i in [0, n) on up to threads goroutines. Work is
-// handed out dynamically, so f must write only to state owned by i.
-func parallelFor(threads, n int, f func(i int)) {
-	if threads <= 1 || n <= 1 {
-		for i := range n {
-			f(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(threads, n) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // SamplerState is the complete state of a Sampler's chains, for
