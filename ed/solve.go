@@ -82,6 +82,12 @@ type Options struct {
 	Seed      uint64
 	BasisSize int
 	DenseMax  int
+	// Symmetry, when set, restricts Solve to one real-character symmetry
+	// (momentum) sector inside the S^z sector: see Symmetry,
+	// NewMomentumBasis and NewMomentumCSR. Result.Dimension is then the
+	// sector dimension, Result.Basis is nil and Result.Momentum is set;
+	// only CSR products are supported, and Vector is an error.
+	Symmetry *Symmetry
 }
 
 // Result of Solve.
@@ -93,8 +99,10 @@ type Result struct {
 	// Vector is the normalized ground state in the order of Basis (nil
 	// unless Options.Vector), with its largest component positive.
 	Vector []float64
-	// Basis of the sector; Dimension = Basis.Dim().
+	// Basis of the sector; Dimension = Basis.Dim(). Nil with
+	// Options.Symmetry, where Momentum holds the sector's basis instead.
 	Basis     *Basis
+	Momentum  *MomentumBasis
 	Dimension int
 	// NumUp is the sector (Unconstrained for the full space).
 	NumUp int
@@ -291,6 +299,9 @@ func (o Options) withDefaults() Options {
 // of H.
 func Solve(op hamiltonian.Operator, nUp int, opts Options) (*Result, error) {
 	o := opts.withDefaults()
+	if o.Symmetry != nil {
+		return solveSymmetric(op, nUp, o)
+	}
 	plan, err := NewPlan(op, nUp, o)
 	if err != nil {
 		return nil, err

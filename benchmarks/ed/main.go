@@ -4,6 +4,11 @@
 //	go run ./benchmarks/ed -n 24                      # Heisenberg chain, S^z = 0
 //	go run ./benchmarks/ed -n 28 -product matrix-free
 //	go run ./benchmarks/ed -n 20 -model tfi -h 1      # Ising chain, full space
+//	go run ./benchmarks/ed -n 28 -momentum gs         # k sector of the ground state
+//
+// -momentum 0 or pi restricts the solve to the translation sector k = 0 or
+// k = π (ed.Options.Symmetry); gs picks the sector of the Heisenberg ground
+// state: k = 0 when N/2 is even or with -signrule, k = π otherwise.
 //
 // Peak memory is the process's VmHWM from /proc/self/status (Linux).
 package main
@@ -38,12 +43,19 @@ func main() {
 		budget  = flag.Int64("budget", 0, "memory budget in bytes (0: ed.DefaultMemoryBudget(), half the physical memory)")
 		asJSON  = flag.Bool("json", false, "print one JSON object")
 	)
+	flag.StringVar(&momentum, "momentum", "", "translation sector: 0 | pi | gs (ground-state sector); empty: no translation symmetry")
+	flag.BoolVar(&signRule, "signrule", false, "apply the Marshall sign rule (heisenberg)")
 	flag.Parse()
 	if err := run(*n, *model, *j2, *field, *k, *vector, *product, *method, *threads, *budget, *asJSON); err != nil {
 		fmt.Fprintln(os.Stderr, "ed-bench:", err)
 		os.Exit(1)
 	}
 }
+
+var (
+	momentum string
+	signRule bool
+)
 
 func run(n int, model string, j2, field float64, k int, vector bool, product, method string, threads int, budget int64, asJSON bool) error {
 	l, err := lattice.New(lattice.Chain, []int{n}, []bool{true})
@@ -54,7 +66,7 @@ func run(n int, model string, j2, field float64, k int, vector bool, product, me
 	nUp := ed.Unconstrained
 	switch model {
 	case "heisenberg":
-		op, err = hamiltonian.NewHeisenberg(l, hamiltonian.HeisenbergParams{J: 1, J2: j2, Delta: 1})
+		op, err = hamiltonian.NewHeisenberg(l, hamiltonian.HeisenbergParams{J: 1, J2: j2, Delta: 1, SignRule: signRule})
 		nUp = n / 2
 	case "tfi":
 		op, err = hamiltonian.NewIsing(l, hamiltonian.IsingParams{J: 1, H: field})
@@ -64,11 +76,35 @@ func run(n int, model string, j2, field float64, k int, vector bool, product, me
 	if err != nil {
 		return err
 	}
+	var sym *ed.Symmetry
+	switch momentum {
+	case "":
+	case "0", "pi", "gs":
+		pi := momentum == "pi"
+		if momentum == "gs" {
+			pi = (n/2)%2 == 1 && !signRule
+		}
+		perms := l.Translations()
+		chars := make([]int8, len(perms))
+		for g := range chars {
+			chars[g] = 1
+			if pi && g%2 == 1 {
+				chars[g] = -1
+			}
+		}
+		sym = &ed.Symmetry{Perms: perms, Chars: chars}
+		momentum = "0"
+		if pi {
+			momentum = "pi"
+		}
+	default:
+		return fmt.Errorf("unknown momentum %q (want 0, pi or gs)", momentum)
+	}
 	load := loadAvg()
 	t0 := time.Now()
 	r, err := ed.Solve(op, nUp, ed.Options{
 		K: k, Vector: vector, Threads: threads, MemoryBudget: budget,
-		Product: ed.Product(product), Method: ed.Method(method),
+		Product: ed.Product(product), Method: ed.Method(method), Symmetry: sym,
 	})
 	if err != nil {
 		return err
@@ -83,10 +119,13 @@ func run(n int, model string, j2, field float64, k int, vector bool, product, me
 		"matvecs": r.MatVecs, "build_seconds": r.BuildTime.Seconds(), "solve_seconds": r.SolveTime.Seconds(),
 		"wall_seconds": wall.Seconds(), "cpu_user_seconds": tv(ru.Utime), "cpu_sys_seconds": tv(ru.Stime),
 		"peak_rss_bytes": peakRSS(), "plan": r.Plan.String(), "gomaxprocs": runtime.GOMAXPROCS(0),
-		"load_average_at_start": load,
+		"load_average_at_start": load, "momentum": momentum, "sign_rule": signRule,
 	}
 	if asJSON {
 		return json.NewEncoder(os.Stdout).Encode(out)
+	}
+	if momentum != "" {
+		fmt.Printf("translation sector k = %s\n", momentum)
 	}
 	fmt.Printf("%s chain N=%d: dimension %d, %d off-diagonal elements, %s/%s\n", model, n, r.Dimension, r.NNZ, r.Product, r.Method)
 	fmt.Printf("E = %.12f (E/N = %.12f), residual %.2g\n", r.Energies[0], r.Energies[0]/float64(n), r.Residuals[0])
