@@ -22,6 +22,7 @@ type edSummary struct {
 	Units         string    `json:"units"`
 	Model         string    `json:"model"`
 	Lattice       string    `json:"lattice"`
+	Momentum      string    `json:"momentum"`
 	Product       string    `json:"product"`
 	MatVecs       int       `json:"matvecs"`
 	WallSeconds   float64   `json:"wall_seconds"`
@@ -50,7 +51,7 @@ func cmdED(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	start := time.Now()
-	res, err := solveED(p, *states, *threads, false)
+	res, err := solveED(cfg, p, *states, *threads, false)
 	if err != nil {
 		return err
 	}
@@ -58,13 +59,13 @@ func cmdED(ctx context.Context, args []string, e env) error {
 	s := edSummary{
 		Energy: res.Energies[0], EnergyPerSite: res.Energies[0] / float64(n), Energies: res.Energies,
 		Dimension: res.Dimension, TotalSz: p.TotalSz, NSites: n, Units: string(p.Units),
-		Model: p.Model, Lattice: p.Lattice.String(), Product: string(res.Product), MatVecs: res.MatVecs,
+		Model: p.Model, Lattice: p.Lattice.String(), Momentum: cfg.ED.Momentum, Product: string(res.Product), MatVecs: res.MatVecs,
 		WallSeconds: time.Since(start).Seconds(),
 	}
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(s)
 	}
-	fmt.Fprintf(e.stdout, "model     %s\nlattice   %s\nsector    %s, dimension %d\n", s.Model, s.Lattice, sectorText(p), s.Dimension)
+	fmt.Fprintf(e.stdout, "model     %s\nlattice   %s\nsector    %s, momentum %s, dimension %d\n", s.Model, s.Lattice, sectorText(p), s.Momentum, s.Dimension)
 	fmt.Fprintf(e.stdout, "E0        %.12f   (%s units)\nE0/N      %.12f\n", s.Energy, s.Units, s.EnergyPerSite)
 	if len(s.Energies) > 1 {
 		fmt.Fprintf(e.stdout, "lowest %d:", len(s.Energies))
@@ -85,8 +86,17 @@ func sectorText(p *config.Problem) string {
 }
 
 // solveED diagonalizes the problem's Hamiltonian in its sector.
-func solveED(p *config.Problem, k, threads int, vector bool) (*ed.Result, error) {
-	res, err := ed.Solve(p.Op, p.NUp, ed.Options{K: k, Threads: threads, Vector: vector})
+// With [ed] momentum set it works in that translation sector, where no
+// ground-state vector is available (vector is then ignored).
+func solveED(cfg *config.Config, p *config.Problem, k, threads int, vector bool) (*ed.Result, error) {
+	sym, err := cfg.EDSymmetry(p)
+	if err != nil {
+		return nil, err
+	}
+	if sym != nil {
+		vector = false
+	}
+	res, err := ed.Solve(p.Op, p.NUp, ed.Options{K: k, Threads: threads, Vector: vector, Symmetry: sym})
 	if err != nil {
 		return nil, fmt.Errorf("exact diagonalization: %w", err)
 	}

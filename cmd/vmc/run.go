@@ -487,7 +487,7 @@ func (j *job) exactDiag() error {
 		return nil
 	}
 	t := time.Now()
-	res, err := solveED(j.p, 1, j.opts.threads, j.wantsObservables())
+	res, err := solveED(j.cfg, j.p, 1, j.opts.threads, j.wantsObservables())
 	if err != nil {
 		if mode == "auto" {
 			fmt.Fprintf(j.log, "vmc: exact diagonalization skipped: %v\n", err)

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 
 	"vmc/ansatz"
+	"vmc/ed"
+	"vmc/lattice"
 	"vmc/observable"
 	"vmc/sr"
 	"vmc/vmc"
@@ -79,4 +81,46 @@ func (c *Config) ObservableSpec(p *Problem, threads int) observable.Spec {
 		StructureFactor: o.StructureFactor, Magnetization: o.Magnetization,
 		NUp: p.NUp, SignRule: p.SignRule, Threads: threads,
 	}
+}
+
+// EDSymmetry returns the translation sector [ed] momentum selects, or nil
+// for "none". "zero" gives every translation the character +1 (k = 0);
+// "pi" gives a translation by m_d cells along direction d the character
+// (−1)^(Σ m_d) (k = π along every periodic direction), which needs an even
+// number of cells along each periodic direction.
+func (c *Config) EDSymmetry(p *Problem) (*ed.Symmetry, error) {
+	if c.ED.Momentum == "none" {
+		return nil, nil
+	}
+	l := p.Lattice
+	if l.Kind() == lattice.Custom {
+		return nil, keyErr("ed.momentum", "a custom lattice has no translations; use \"none\"")
+	}
+	perms := l.Translations()
+	chars := make([]int8, len(perms))
+	ext, pbc := l.Extent(), l.PBC()
+	nb := l.NumSites()
+	for _, e := range ext {
+		nb /= e
+	}
+	for g, perm := range perms {
+		chars[g] = 1
+		if c.ED.Momentum == "zero" {
+			continue
+		}
+		// The image of site 0 is the first site of the cell the
+		// translation moves the origin to; its coordinates are the shift.
+		cell, parity := perm[0]/nb, 0
+		for d, e := range ext {
+			if pbc[d] && e%2 != 0 && ext[d] > 1 {
+				return nil, keyErr("ed.momentum", "k = π needs an even number of cells along periodic direction %d, got %d", d, e)
+			}
+			parity += cell % e
+			cell /= e
+		}
+		if parity%2 == 1 {
+			chars[g] = -1
+		}
+	}
+	return &ed.Symmetry{Perms: perms, Chars: chars}, nil
 }

@@ -94,6 +94,9 @@ type EvaluateConfig struct {
 type EDConfig struct {
 	Mode   string `toml:"mode"`    // auto | on | off
 	MaxDim int    `toml:"max_dim"` // 5000000
+	// Momentum restricts ED to a translation sector: "none" (default),
+	// "zero" (k = 0) or "pi" (k = π along every periodic direction).
+	Momentum string `toml:"momentum"`
 }
 
 // OutputConfig is the [output] table.
@@ -125,7 +128,7 @@ func Default() Config {
 		Sampler:     SamplerConfig{Move: "auto", Chains: 16, Samples: 2048, Sweep: 1, BurnIn: 32, Discard: 1},
 		Optimizer:   OptimizerConfig{Kind: "sr", Iterations: 300, LearningRate: 0.05, DiagShift: 0.01, Solver: "auto"},
 		Evaluate:    EvaluateConfig{Samples: 20000},
-		ED:          EDConfig{Mode: "auto", MaxDim: 5000000},
+		ED:          EDConfig{Mode: "auto", MaxDim: 5000000, Momentum: "none"},
 		Output:      OutputConfig{File: "vmc-run.h5", CheckpointEvery: 10},
 		Observables: ObservablesConfig{Correlations: "distance", StructureFactor: true, Magnetization: true, Renyi2Region: []int{}, Renyi2Samples: 8192},
 	}

@@ -169,6 +169,7 @@ func (c *Config) validate() error {
 		},
 		func() error { return oneOf("ed.mode", c.ED.Mode, "auto", "on", "off") },
 		func() error { return positive("ed.max_dim", c.ED.MaxDim) },
+		func() error { return oneOf("ed.momentum", c.ED.Momentum, "none", "zero", "pi") },
 		func() error {
 			if c.Output.File == "" {
 				return keyErr("output.file", "want a file name")
@@ -195,6 +196,9 @@ func (c *Config) validate() error {
 	}
 	p, err := c.Build()
 	if err != nil {
+		return err
+	}
+	if _, err := c.EDSymmetry(p); err != nil {
 		return err
 	}
 	return c.validateObservables(p)
