@@ -23,7 +23,7 @@ tmp=$(mktemp)
     bin/ed-bench -n "$n" -json | /usr/bin/python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-print("| %d | %d | %s | %.2f | %.2f |" % (r["n"], r["dimension"], r["product"], r["wall_seconds"], r["peak_rss_bytes"] / 1e9))'
+print("| %d | %d | %s | %.2f | %.2f |" % (r["n_sites"], r["dimension"], r["product"], r["wall_seconds"], r["peak_rss_bytes"] / 1e9))'
   done
 } > "$tmp"
 mv "$tmp" "$out"
