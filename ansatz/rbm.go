@@ -54,29 +54,7 @@ func NewRBM(n, alpha int, holomorphic bool) *RBM {
 	if alpha < 1 {
 		panic(fmt.Sprintf("ansatz: RBM needs alpha >= 1, got %d", alpha))
 	}
-	m := alpha * n
-	r := &RBM{n: n, m: m, holomorphic: holomorphic}
-	if holomorphic {
-		r.a = make([]complex128, n)
-		r.b = make([]complex128, m)
-		r.w = make([]complex128, m*n)
-		r.wt = make([]complex128, m*n)
-		r.ch = make([]complex128, m*n)
-		r.sh = make([]complex128, m*n)
-		r.absCh = make([]float64, m*n)
-		r.absSh = make([]float64, m*n)
-		r.e4 = make([]complex128, 2*m*n)
-	} else {
-		r.ar = make([]float64, n)
-		r.br = make([]float64, m)
-		r.wr = make([]float64, m*n)
-		r.wtr = make([]float64, m*n)
-		r.chr = make([]float64, m*n)
-		r.shr = make([]float64, m*n)
-		r.e4r = make([]float64, 2*m*n)
-	}
-	r.prepare()
-	return r
+	return newRBMHidden(n, alpha*n, holomorphic)
 }
 
 // InitRandom sets every parameter to scale times a standard normal variate

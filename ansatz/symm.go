@@ -108,8 +108,7 @@ func NewSymmRBM(group [][]int, alpha int, holomorphic, spinFlip bool) *SymmRBM {
 
 // newRBMHidden returns a zero RBM with n visible and m hidden units, where
 // m need not be a multiple of n (|G| ≠ N for open boundaries, lattices with
-// a basis, point groups). It mirrors NewRBM field by field;
-// TestNewRBMHiddenMatchesNewRBM keeps the two in step.
+// a basis, point groups). NewRBM is newRBMHidden(n, alpha·n, ...).
 func newRBMHidden(n, m int, holomorphic bool) *RBM {
 	r := &RBM{n: n, m: m, holomorphic: holomorphic}
 	if holomorphic {
