@@ -185,16 +185,6 @@ func TestSymmRBMParamLayout(t *testing.T) {
 	}
 }
 
-func TestNewRBMHiddenMatchesNewRBM(t *testing.T) {
-	// newRBMHidden mirrors NewRBM; if a table is added to the RBM this
-	// fails instead of leaving the SymmRBM's dense RBM without it.
-	for _, holo := range []bool{true, false} {
-		if got, want := newRBMHidden(5, 10, holo), NewRBM(5, 2, holo); !reflect.DeepEqual(got, want) {
-			t.Errorf("holomorphic=%v: newRBMHidden(5, 10) differs from NewRBM(5, 2)", holo)
-		}
-	}
-}
-
 func TestSymmRBMPanics(t *testing.T) {
 	chain := mustLattice(t, lattice.Chain, []int{4}, true).Translations()
 	s := NewSymmRBM(chain, 1, true, false)
