@@ -160,23 +160,66 @@ type csrBlock struct {
 }
 
 // NewCSR builds the matrix of op on basis b from op.Connected, in parallel
-// over blocks of rows with threads goroutines (≤ 0: GOMAXPROCS). Each
-// goroutine collects a block in reusable scratch space and then copies it
-// into arrays of the exact size. It returns an error when op connects a
-// basis state to a state outside the sector or when the sizes do not match.
+// over blocks of rows with threads goroutines (≤ 0: GOMAXPROCS). It returns
+// an error when op connects a basis state to a state outside the sector or
+// when the sizes do not match.
 func NewCSR(op hamiltonian.Operator, b *Basis, threads int) (*CSR, error) {
 	if err := checkSites(op, b); err != nil {
 		return nil, err
 	}
+	return buildCSR(b.Dim(), threads, func() rowSource { return newBasisRows(op, b) })
+}
+
+// rowSource produces the rows of a matrix for buildCSR; each goroutine owns
+// one.
+type rowSource interface {
+	// row appends the off-diagonal elements of row i (in any order, with
+	// repeated columns allowed) to col and val, and returns the extended
+	// slices, the diagonal element and the first error met.
+	row(i int, col []int32, val []float64) ([]int32, []float64, float64, error)
+}
+
+// basisRows is the rowSource of a Hamiltonian on a Basis.
+type basisRows struct {
+	op  hamiltonian.Operator
+	b   *Basis
+	r   *rowVisitor
+	col []int32
+	val []float64
+}
+
+func newBasisRows(op hamiltonian.Operator, b *Basis) *basisRows {
+	s := &basisRows{op: op, b: b, r: newRowVisitor(b.n, b)}
+	s.r.emit = func(j int, mel float64) {
+		s.col = append(s.col, int32(j))
+		s.val = append(s.val, mel)
+	}
+	return s
+}
+
+func (s *basisRows) row(i int, col []int32, val []float64) ([]int32, []float64, float64, error) {
+	s.col, s.val = col, val
+	s.r.row(s.op, s.b.State(i))
+	err := s.r.err
+	s.r.err = nil
+	return s.col, s.val, s.r.diag, err
+}
+
+// buildCSR assembles a dim×dim CSR from rows produced by one rowSource per
+// goroutine, in parallel over blocks of rows. Each goroutine collects a
+// block in reusable scratch space, sorts every row, sums repeated columns,
+// drops exact zeros, encodes the values with the shared palette and copies
+// the block into arrays of the exact size. Rows are computed independently,
+// so the matrix does not depend on the number of threads.
+func buildCSR(dim, threads int, newSource func() rowSource) (*CSR, error) {
 	threads = defaultThreads(threads)
-	dim := b.Dim()
 	bs := rowBlock
 	nb := numBlocks(dim, bs)
 	m := &CSR{dim: dim, threads: threads, block: bs, blocks: make([]csrBlock, nb)}
 	errs := make([]error, nb)
 	var mu sync.Mutex // guards palette and npal during the build
 	type scratch struct {
-		r    *rowVisitor
+		src  rowSource
 		col  []int32
 		val  []float64
 		code []uint8
@@ -184,12 +227,7 @@ func NewCSR(op hamiltonian.Operator, b *Basis, threads int) (*CSR, error) {
 	}
 	ws := make([]*scratch, threads)
 	for w := range ws {
-		sc := &scratch{r: newRowVisitor(b.n, b)}
-		sc.r.emit = func(j int, mel float64) {
-			sc.col = append(sc.col, int32(j))
-			sc.val = append(sc.val, mel)
-		}
-		ws[w] = sc
+		ws[w] = &scratch{src: newSource()}
 	}
 	// encode returns the palette code of v, adding it if there is room.
 	encode := func(sc *scratch, v float64) (uint8, bool) {
@@ -221,11 +259,16 @@ func NewCSR(op hamiltonian.Operator, b *Basis, threads int) (*CSR, error) {
 		sc.col, sc.val = sc.col[:0], sc.val[:0]
 		for i := lo; i < hi; i++ {
 			start := len(sc.col)
-			sc.r.row(op, b.State(i))
-			blk.diag[i-lo] = sc.r.diag
+			var err error
+			sc.col, sc.val, blk.diag[i-lo], err = sc.src.row(i, sc.col, sc.val)
+			if err != nil {
+				errs[c] = err
+				break
+			}
 			sortRow(sc.col[start:], sc.val[start:])
+			sc.col, sc.val = mergeRow(sc.col, sc.val, start)
 			if len(sc.col) > math.MaxInt32 {
-				sc.r.err = errors.New("ed: more than 2^31 elements in one block of rows")
+				errs[c] = errors.New("ed: more than 2^31 elements in one block of rows")
 				break
 			}
 			blk.rowPtr[i-lo+1] = int32(len(sc.col))
@@ -250,7 +293,6 @@ func NewCSR(op hamiltonian.Operator, b *Basis, threads int) (*CSR, error) {
 			blk.val = slices.Clone(sc.val)
 		}
 		m.blocks[c] = blk
-		errs[c], sc.r.err = sc.r.err, nil
 	})
 	if err := firstError(errs); err != nil {
 		return nil, err
@@ -269,6 +311,29 @@ func NewCSR(op hamiltonian.Operator, b *Basis, threads int) (*CSR, error) {
 		}
 	}
 	return m, nil
+}
+
+// mergeRow sums repeated columns of the sorted row col[start:], val[start:]
+// and drops exact zeros, returning the shortened slices.
+func mergeRow(col []int32, val []float64, start int) ([]int32, []float64) {
+	out := start
+	for k := start; k < len(col); k++ {
+		if out > start {
+			if col[out-1] == col[k] {
+				val[out-1] += val[k]
+				continue
+			}
+			if val[out-1] == 0 { // a finished column summed to zero
+				out--
+			}
+		}
+		col[out], val[out] = col[k], val[k]
+		out++
+	}
+	if out > start && val[out-1] == 0 {
+		out--
+	}
+	return col[:out], val[:out]
 }
 
 func firstError(errs []error) error {

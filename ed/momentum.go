@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/bits"
 	"slices"
-	"sync"
 	"time"
 
 	"vmc/hamiltonian"
@@ -390,190 +389,104 @@ func NewMomentumCSR(op hamiltonian.Operator, mb *MomentumBasis, threads int) (*C
 	if c, ok := op.(hamiltonian.SzConserver); ok && !c.ConservesSz() && mb.nUp != Unconstrained {
 		return nil, errors.New("ed: the operator does not conserve S^z; use the unconstrained basis (nUp = -1)")
 	}
-	threads = defaultThreads(threads)
-	dim := mb.Dim()
-	bs := rowBlock
-	nb := numBlocks(dim, bs)
-	m := &CSR{dim: dim, threads: threads, block: bs, blocks: make([]csrBlock, nb)}
-	errs := make([]error, nb)
 	// sq[a][b] = sqrt(a/b) for stabilizer sizes: exact repeated values, so
 	// the palette stays small.
 	ng := mb.ng
-	sqr := func(a, b uint16) float64 { return math.Sqrt(float64(a) / float64(b)) }
 	var sq [][]float64
 	if ng <= 64 {
 		sq = make([][]float64, ng+1)
 		for a := 1; a <= ng; a++ {
 			sq[a] = make([]float64, ng+1)
 			for b := 1; b <= ng; b++ {
-				sq[a][b] = sqr(uint16(a), uint16(b))
+				sq[a][b] = stabRatio(uint16(a), uint16(b))
 			}
 		}
 	}
-	var mu sync.Mutex
-	type scratch struct {
-		x     []int8
-		s     uint64
-		row   int
-		diag  float64
-		col   []int32
-		val   []float64
-		code  []uint8
-		pal   []float64
-		err   error
-		visit func(flips []int, mel float64)
-	}
-	ws := make([]*scratch, threads)
-	for w := range ws {
-		sc := &scratch{x: make([]int8, n)}
-		sc.visit = func(flips []int, mel float64) {
-			if mel == 0 {
-				return
-			}
-			var mask uint64
-			for _, i := range flips {
-				if uint(i) >= uint(n) {
-					if sc.err == nil {
-						sc.err = fmt.Errorf("ed: operator flips site %d of a %d-site configuration", i, n)
-					}
-					return
-				}
-				mask ^= 1 << uint(i)
-			}
-			if mask == 0 {
-				sc.diag += mel
-				return
-			}
-			s2 := sc.s ^ mask
-			if mb.nUp != Unconstrained && bits.OnesCount64(s2) != mb.nUp {
+	return buildCSR(mb.Dim(), threads, func() rowSource { return newMomentumRows(op, mb, sq) })
+}
+
+// stabRatio returns sqrt(a/b) for stabilizer sizes a and b.
+func stabRatio(a, b uint16) float64 { return math.Sqrt(float64(a) / float64(b)) }
+
+// momentumRows is the rowSource of a Hamiltonian in a momentum sector.
+type momentumRows struct {
+	op    hamiltonian.Operator
+	mb    *MomentumBasis
+	sq    [][]float64 // stabRatio table, or nil for large groups
+	x     []int8
+	s     uint64
+	cur   int
+	diag  float64
+	col   []int32
+	val   []float64
+	err   error
+	visit func(flips []int, mel float64)
+}
+
+func newMomentumRows(op hamiltonian.Operator, mb *MomentumBasis, sq [][]float64) *momentumRows {
+	n := mb.n
+	sc := &momentumRows{op: op, mb: mb, sq: sq, x: make([]int8, n)}
+	sc.visit = func(flips []int, mel float64) {
+		if mel == 0 {
+			return
+		}
+		var mask uint64
+		for _, i := range flips {
+			if uint(i) >= uint(n) {
 				if sc.err == nil {
-					sc.err = fmt.Errorf("ed: operator connects state %#x to %#x outside the sector %s; does it conserve S^z?",
-						sc.s, s2, sectorName(n, mb.nUp))
+					sc.err = fmt.Errorf("ed: operator flips site %d of a %d-site configuration", i, n)
 				}
 				return
 			}
-			r2, g := mb.Representative(s2)
-			j := mb.Index(r2)
-			if j < 0 {
-				return // incompatible orbit: its projected state is zero
-			}
-			var f float64
-			if sq != nil {
-				f = sq[mb.stab[j]][mb.stab[sc.row]]
-			} else {
-				f = sqr(mb.stab[j], mb.stab[sc.row])
-			}
-			v := mel * f
-			if mb.chars[g] < 0 {
-				v = -v
-			}
-			if j == sc.row {
-				sc.diag += v
-				return
-			}
-			sc.col = append(sc.col, int32(j))
-			sc.val = append(sc.val, v)
+			mask ^= 1 << uint(i)
 		}
-		ws[w] = sc
-	}
-	encode := func(sc *scratch, v float64) (uint8, bool) {
-		for k, p := range sc.pal {
-			if p == v {
-				return uint8(k), true
-			}
+		if mask == 0 {
+			sc.diag += mel
+			return
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		sc.pal = append(sc.pal[:0], m.palette[:m.npal]...)
-		for k, p := range sc.pal {
-			if p == v {
-				return uint8(k), true
+		s2 := sc.s ^ mask
+		if mb.nUp != Unconstrained && bits.OnesCount64(s2) != mb.nUp {
+			if sc.err == nil {
+				sc.err = fmt.Errorf("ed: operator connects state %#x to %#x outside the sector %s; does it conserve S^z?",
+					sc.s, s2, sectorName(n, mb.nUp))
 			}
+			return
 		}
-		if m.npal == len(m.palette) {
-			return 0, false
+		r2, g := mb.Representative(s2)
+		j := mb.Index(r2)
+		if j < 0 {
+			return // incompatible orbit: its projected state is zero
 		}
-		m.palette[m.npal] = v
-		m.npal++
-		sc.pal = append(sc.pal, v)
-		return uint8(m.npal - 1), true
-	}
-	parallel.For(threads, nb, func(w, c int) {
-		sc := ws[w]
-		lo, hi := blockRange(c, bs, dim)
-		blk := csrBlock{lo: lo, diag: make([]float64, hi-lo), rowPtr: make([]int32, hi-lo+1)}
-		sc.col, sc.val = sc.col[:0], sc.val[:0]
-		for i := lo; i < hi; i++ {
-			start := len(sc.col)
-			sc.s, sc.row, sc.diag = mb.reps[i], i, 0
-			StateToConfig(sc.s, sc.x)
-			op.Connected(sc.x, sc.visit)
-			blk.diag[i-lo] = sc.diag
-			// Sort the row and sum duplicate columns (several states of
-			// one orbit can be reached from r); drop exact zeros.
-			sortRow(sc.col[start:], sc.val[start:])
-			out := start
-			for k := start; k < len(sc.col); k++ {
-				if out > start && sc.col[out-1] == sc.col[k] {
-					sc.val[out-1] += sc.val[k]
-					continue
-				}
-				sc.col[out], sc.val[out] = sc.col[k], sc.val[k]
-				out++
-			}
-			keep := start
-			for k := start; k < out; k++ {
-				if sc.val[k] != 0 {
-					sc.col[keep], sc.val[keep] = sc.col[k], sc.val[k]
-					keep++
-				}
-			}
-			sc.col, sc.val = sc.col[:keep], sc.val[:keep]
-			if len(sc.col) > math.MaxInt32 {
-				sc.err = errors.New("ed: more than 2^31 elements in one block of rows")
-				break
-			}
-			blk.rowPtr[i-lo+1] = int32(len(sc.col))
-		}
-		blk.col = slices.Clone(sc.col)
-		sc.code = slices.Grow(sc.code[:0], len(sc.val))[:len(sc.val)]
-		last, lastCode := math.NaN(), uint8(0)
-		for k, v := range sc.val {
-			if v != last {
-				code, ok := encode(sc, v)
-				if !ok {
-					sc.code = nil
-					break
-				}
-				last, lastCode = v, code
-			}
-			sc.code[k] = lastCode
-		}
-		if sc.code != nil {
-			blk.code = slices.Clone(sc.code)
+		var f float64
+		if sc.sq != nil {
+			f = sc.sq[mb.stab[j]][mb.stab[sc.cur]]
 		} else {
-			blk.val = slices.Clone(sc.val)
+			f = stabRatio(mb.stab[j], mb.stab[sc.cur])
 		}
-		m.blocks[c] = blk
-		errs[c], sc.err = sc.err, nil
-	})
-	if err := firstError(errs); err != nil {
-		return nil, err
-	}
-	m.single = m.npal == 1
-	for c := range m.blocks {
-		blk := &m.blocks[c]
-		m.nnz += int64(len(blk.col))
-		if blk.val != nil {
-			m.single = false
+		v := mel * f
+		if mb.chars[g] < 0 {
+			v = -v
 		}
-	}
-	if m.single {
-		for c := range m.blocks {
-			m.blocks[c].code = nil
+		if j == sc.cur {
+			sc.diag += v
+			return
 		}
+		sc.col = append(sc.col, int32(j))
+		sc.val = append(sc.val, v)
 	}
-	return m, nil
+	return sc
+}
+
+// row implements rowSource: several states of one orbit can be reached from
+// a representative, so a row may repeat columns (buildCSR sums them).
+func (sc *momentumRows) row(i int, col []int32, val []float64) ([]int32, []float64, float64, error) {
+	sc.col, sc.val = col, val
+	sc.s, sc.cur, sc.diag = sc.mb.reps[i], i, 0
+	StateToConfig(sc.s, sc.x)
+	sc.op.Connected(sc.x, sc.visit)
+	err := sc.err
+	sc.err = nil
+	return sc.col, sc.val, sc.diag, err
 }
 
 // solveSymmetric is Solve with o.Symmetry set (o has its defaults).
