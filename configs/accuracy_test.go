@@ -81,3 +81,34 @@ func optimize(t *testing.T, cfg *config.Config) (e, e0 float64) {
 	st, _ := vmc.Evaluate(smp, &b)
 	return st.Mean, res.Energies[0]
 }
+
+// TestClassroom runs configs/classroom-ring8.toml (plain gradient descent,
+// 100 steps, Monte Carlo sampling) for three seeds, and its SR variant: the
+// engine's acceptance asks for 2% and 0.1%. Measured: 0.95–1.23% and
+// 9e-6–7e-5. About a second; runs with -short too.
+func TestClassroom(t *testing.T) {
+	data, err := configs.Read("classroom-ring8.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		opt    string
+		maxRel float64
+	}{
+		{"sgd", 0.02},
+		{"sr", 1e-3},
+	} {
+		for _, seed := range []string{"1", "2", "3"} {
+			cfg, err := config.Parse("classroom-ring8.toml", data, []string{"seed=" + seed, "optimizer.kind=" + tc.opt})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, e0 := optimize(t, cfg)
+			rel := math.Abs(e-e0) / math.Abs(e0)
+			t.Logf("%s, seed %s: E = %.8f, E0 = %.8f, relative error %.2e", tc.opt, seed, e, e0, rel)
+			if rel > tc.maxRel {
+				t.Errorf("%s, seed %s: relative error %.2e > %g", tc.opt, seed, rel, tc.maxRel)
+			}
+		}
+	}
+}

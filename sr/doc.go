@@ -47,9 +47,11 @@
 //     (Sorella 1998; Carleo & Troyer 2017). A factor 2 in the gradient
 //     comes with a factor 2 in the metric and cancels, so the step, and
 //     the meaning of η, are the same for both kinds of parameters.
-//   - Plain gradient descent (SGD, Adam) on the output of Gradient uses F,
-//     resp. Re F, that is half the gradient: δθ = −η Re F = −(η/2) ∂E/∂θ.
-//     Learning rates quoted for codes that use 2 Re F must be doubled.
+//   - Plain gradient descent (package vmc, optimizer SGD) steps along the
+//     output of Gradient, F resp. Re F, that is SR with S replaced by the
+//     identity and half the gradient: δθ = −η Re F = −(η/2) ∂E/∂θ.
+//     Learning rates quoted for codes that step along 2 Re F must be
+//     doubled. Adam normalizes its step and is insensitive to the factor.
 //
 // For real parameters Step returns zero imaginary parts.
 //

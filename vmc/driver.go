@@ -14,16 +14,20 @@ import (
 type Optimizer int
 
 // Update rules. For all of them F_k = ⟨O_k* E⟩ − ⟨O_k*⟩⟨E⟩ is the force of
-// package sr and g = 2F (2 Re F for real parameters) the gradient of the
-// energy with respect to the real and imaginary parts of θ, packed as a
-// complex vector g = ∂E/∂Re θ + i ∂E/∂Im θ.
+// package sr (Re F_k for real parameters). F is half the gradient of the
+// energy: g = 2F = ∂E/∂Re θ + i ∂E/∂Im θ (2 Re F = ∂E/∂θ for real θ); see
+// the package sr documentation for the factor 2.
 const (
 	// SR: θ ← θ − η (S + ε·1)⁻¹ F (stochastic reconfiguration).
 	SR Optimizer = iota
-	// SGD: θ ← θ − η g (plain gradient descent).
+	// SGD: θ ← θ − η F (plain gradient descent; Re F for real parameters),
+	// that is SR with S replaced by the identity, so that η is the same
+	// imaginary-time step as for SR and a step is −(η/2) times the
+	// gradient g. This is the convention of Carleo & Troyer (2017) and of
+	// the textbook VMC examples; codes that step along g use η/2.
 	SGD
 	// Adam: Kingma & Ba (2015) on the real components of g, with
-	// β1 = 0.9, β2 = 0.999, ε = 1e-8.
+	// β1 = 0.9, β2 = 0.999, ε = 1e-8 (invariant to the factor 2 up to ε).
 	Adam
 )
 
@@ -231,7 +235,7 @@ func (d *Driver) try(attempt int) (IterStats, error) {
 	case SGD:
 		sr.Gradient(d.dir, samples, holo)
 		for k := range d.dir {
-			d.dir[k] *= complex(-2*eta, 0)
+			d.dir[k] *= complex(-eta, 0)
 		}
 	case Adam:
 		sr.Gradient(d.dir, samples, holo)

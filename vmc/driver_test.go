@@ -94,31 +94,48 @@ func TestSRExactReachesED(t *testing.T) {
 // 0.1 reach within 2% of E0; SR within 0.1%. Exact enumeration makes the test
 // deterministic; a Monte Carlo version runs in TestClassroomMonteCarlo.
 //
-// Measured here: SR reaches 1e-5. Plain gradient descent (step −η·2 Re F, the
-// true gradient) stalls on a plateau near 2–4.5% for this setup: with exact
-// gradients, 5 seeds give 2.3–3.1% after 100 steps and 2.0% after 200;
-// smaller or larger η, or other initial scales, do not beat 2% at 100 steps
-// either. The SGD bound below is therefore 3.5%, the measured spread with a
-// margin; see the issue note.
+// The initial parameters have standard deviation 0.1, the default for real
+// parameters. Measured (benchmarks/classroom/README.md, 10 seeds): SGD
+// reaches 0.87–1.06% here; from 0.01 it would sit at 4.2–4.6% after 100
+// steps, near the uniform state it starts from. SR reaches ~1e-5 from either.
 func TestClassroomExample(t *testing.T) {
 	for _, tc := range []struct {
 		opt Optimizer
 		tol float64
 	}{
-		{SGD, 0.035},
+		{SGD, 0.02},
 		{SR, 0.001},
 	} {
-		op := ring8(t, true)
-		psi := newRBM(8, 2, false, 3, 0.01)
-		ex, _ := NewExact(psi, op, 4, 1)
-		d := NewDriver(psi, ex, DriverOptions{Optimizer: tc.opt, LearningRate: 0.1, DiagShift: 0.01})
-		optimize(t, d, 100)
-		e := exactEnergy(t, psi, op, 4)
-		rel := math.Abs((e - e0Ring8) / e0Ring8)
-		t.Logf("%v: E = %.8f, relative error %.2e", tc.opt, e, rel)
-		if rel > tc.tol {
-			t.Errorf("%v: relative error %.2e > %g", tc.opt, rel, tc.tol)
+		for seed := uint64(0); seed < 5; seed++ {
+			op := ring8(t, true)
+			psi := newRBM(8, 2, false, seed, 0.1)
+			ex, _ := NewExact(psi, op, 4, 1)
+			d := NewDriver(psi, ex, DriverOptions{Optimizer: tc.opt, LearningRate: 0.1, DiagShift: 0.01})
+			optimize(t, d, 100)
+			e := exactEnergy(t, psi, op, 4)
+			rel := math.Abs((e - e0Ring8) / e0Ring8)
+			t.Logf("%v, seed %d: E = %.8f, relative error %.2e", tc.opt, seed, e, rel)
+			if rel > tc.tol {
+				t.Errorf("%v, seed %d: relative error %.2e > %g", tc.opt, seed, rel, tc.tol)
+			}
 		}
+	}
+}
+
+// Plain gradient descent keeps descending: after 500 steps at η = 0.1 the
+// classroom example is at 0.02–0.05% over 10 seeds (benchmarks/classroom),
+// so it is an optimizer that converges, not one stuck on a plateau.
+func TestSGDConverges(t *testing.T) {
+	op := ring8(t, true)
+	psi := newRBM(8, 2, false, 1, 0.1)
+	ex, _ := NewExact(psi, op, 4, 1)
+	d := NewDriver(psi, ex, DriverOptions{Optimizer: SGD, LearningRate: 0.1})
+	optimize(t, d, 500)
+	e := exactEnergy(t, psi, op, 4)
+	rel := math.Abs((e - e0Ring8) / e0Ring8)
+	t.Logf("E = %.8f, relative error %.2e", e, rel)
+	if rel > 1e-3 {
+		t.Errorf("relative error %.2e > 1e-3", rel)
 	}
 }
 
@@ -130,11 +147,11 @@ func TestClassroomMonteCarlo(t *testing.T) {
 		opt Optimizer
 		tol float64
 	}{
-		{SGD, 0.035},
+		{SGD, 0.02},
 		{SR, 0.001},
 	} {
 		op := ring8(t, true)
-		psi := newRBM(8, 2, false, 3, 0.01)
+		psi := newRBM(8, 2, false, 3, 0.1)
 		smp, err := NewSampler(psi, op, Options{Chains: 16, Samples: 1024, BurnIn: 16, Discard: 1, Move: Exchange, NUp: 4, Seed: 5, Threads: 2})
 		if err != nil {
 			t.Fatal(err)
