@@ -22,7 +22,7 @@ import (
 type analyzeSummary struct {
 	File                string   `json:"file"`
 	ReadFrom            string   `json:"read_from"` // the main file, or its companion when the main file is unreadable
-	Status              string   `json:"status"`    // "finished" or "incomplete"
+	Status              string   `json:"status"`    // "finished", "running" (a process writes the file now) or "incomplete"
 	Program             string   `json:"program"`
 	Version             string   `json:"version"`
 	Created             string   `json:"created"`
@@ -82,6 +82,9 @@ func cmdAnalyze(_ context.Context, args []string, e env) error {
 		return err
 	}
 	s := summarize(pos[0], r)
+	if r.Result == nil && runfile.Busy(pos[0]) {
+		s.Status = "running"
+	}
 	if o.plot != "" {
 		if err := runfile.PlotConvergence(r, o.plot); err != nil {
 			return err
@@ -119,7 +122,7 @@ func readRun(path string, stderr io.Writer) (*runfile.Run, error) {
 	}
 	if errors.Is(err, runfile.ErrInUse) {
 		fmt.Fprintf(stderr, "vmc: %s is being written by a running vmc: showing its last checkpoint, from %s\n"+
-			"vmc: (to read the live file, run with HDF5_USE_FILE_LOCKING=FALSE in the environment)\n", path, comp)
+			"vmc: (file locking is on in this process: unset HDF5_USE_FILE_LOCKING to read the live file)\n", path, comp)
 	} else {
 		fmt.Fprintf(stderr, "vmc: %v\nvmc: showing the last checkpoint, from %s (vmc run --resume %s repairs the file)\n", err, comp, path)
 	}

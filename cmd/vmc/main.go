@@ -70,6 +70,9 @@ type env struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "analyze" {
+		unlockReads()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		// After the first signal the run stops at the end of its iteration
@@ -81,6 +84,20 @@ func main() {
 	code := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr})
 	stop()
 	os.Exit(code)
+}
+
+// unlockReads lets `vmc analyze` read a file that a running vmc holds open.
+// The writer's HDF5 file lock would keep any other process out; analyze only
+// reads, sees every row the writer has flushed, and falls back to the
+// checkpoint companion when a read lands in the middle of a write. HDF5 reads
+// HDF5_USE_FILE_LOCKING once, when this process first opens a file, so this
+// must run before any file access; a value the user set is kept. It is not
+// done in run, which tests call in-process: `vmc run --resume` relies on
+// the lock to refuse a file that another run is writing.
+func unlockReads() {
+	if _, ok := os.LookupEnv("HDF5_USE_FILE_LOCKING"); !ok {
+		_ = os.Setenv("HDF5_USE_FILE_LOCKING", "FALSE")
+	}
 }
 
 // run executes one command line and returns the exit code.

@@ -217,6 +217,16 @@ func TestSignalCheckpoint(t *testing.T) {
 				if code != exitFailed || !strings.Contains(stderr, "a running vmc is writing it") {
 					t.Errorf("--resume of a live run: code %d, stderr %s", code, stderr)
 				}
+				// The command itself (a process of its own) reads the live
+				// file: every row flushed so far, no companion detour.
+				live := exec.Command(os.Args[0], "analyze", out, "--json")
+				live.Env = append(os.Environ(), "VMC_TEST_MAIN=1")
+				liveOut, err := live.Output()
+				if err != nil {
+					t.Errorf("vmc analyze of a live run (own process): %v", err)
+				} else if s := oneJSON(t, string(liveOut)); s["read_from"] != out || s["status"] != "running" || !(s["iterations"].(float64) >= 1) {
+					t.Errorf("vmc analyze of a live run (own process): %s", liveOut)
+				}
 			}
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)

@@ -34,7 +34,7 @@ type Run struct {
 // kill in the middle of a flush. Read fails with an error wrapping ErrInUse
 // when another process holds the file open for writing, unless this process
 // runs with HDF5_USE_FILE_LOCKING=FALSE in its environment (HDF5 reads it
-// once, at start-up).
+// once, before this process opens its first file; `vmc analyze` sets it).
 func Read(path string) (*Run, error) {
 	f, err := h5io.Open(path, true)
 	if err != nil {
