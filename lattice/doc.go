@@ -34,6 +34,15 @@
 // diagonalization codes and is what the Hamiltonians count: a bond is a pair
 // of sites, not a path.
 //
+// # Symmetries
+//
+// Translations returns the translation group of the periodic directions.
+// Automorphisms returns every permutation of the sites that maps the edges
+// of each order onto themselves: the space group of the cluster
+// (translations and the point-group operations the torus admits) and, on
+// some small tori, accidental extra symmetries of the bonds. Every
+// Hamiltonian built from the edges by order commutes with all of them.
+//
 // # Sublattices
 //
 // Bipartite reports whether the graph of order-1 edges is two-colourable,

@@ -31,6 +31,7 @@ type checkReport struct {
 	EDWillRun    bool     `json:"ed_will_run"`
 	Ansatz       string   `json:"ansatz"`
 	NParameters  int      `json:"n_parameters"`
+	GroupSize    int      `json:"symmetry_group_size,omitempty"` // rbm-symm: elements of the group
 	Move         string   `json:"move"`
 	Samples      int      `json:"samples_per_iteration"`
 	SRSolver     string   `json:"sr_solver,omitempty"`
@@ -82,7 +83,11 @@ func cmdCheck(_ context.Context, args []string, e env) error {
 	} else {
 		fmt.Fprintf(w, "ED          not feasible: %s\n", r.EDPlan)
 	}
-	fmt.Fprintf(w, "ansatz      %s, %d parameters\n", r.Ansatz, r.NParameters)
+	fmt.Fprintf(w, "ansatz      %s, %d parameters", r.Ansatz, r.NParameters)
+	if r.GroupSize > 0 {
+		fmt.Fprintf(w, ", symmetry group of %d elements", r.GroupSize)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "sampler     %s moves, %d samples per iteration\n", r.Move, r.Samples)
 	if r.SRSolver != "" {
 		fmt.Fprintf(w, "SR memory   %s solver (selected): %s; cholesky %s, cg %s, minsr %s\n", r.SRSolver, human(r.SRBytes),
@@ -126,6 +131,13 @@ func preflight(cfg *config.Config, name string) (*checkReport, error) {
 		Config: name, Model: p.Model, Lattice: p.Lattice.String(), NSites: n, NEdges: len(p.Lattice.Edges()),
 		Bipartite: bip, SignRule: p.SignRule, TotalSz: p.TotalSz, Ansatz: ansatzText(cfg.Ansatz),
 		NParameters: psi.NumParams(), Move: p.Move, Warnings: []string{},
+	}
+	if cfg.Ansatz.Kind == "rbm-symm" {
+		g, err := cfg.SymmetryGroup(p)
+		if err != nil {
+			return nil, err
+		}
+		r.GroupSize = len(g)
 	}
 	if dim, err := ed.SectorDim(n, p.NUp); err == nil {
 		r.Dimension = &dim
@@ -180,8 +192,19 @@ func warnings(cfg *config.Config, p *config.Problem, np int, holo bool, ns int, 
 	if h.Kind == "heisenberg" && !p.SignRule && !holo && cfg.Ansatz.Kind != "ffnn" {
 		w = append(w, "real ansatz without the sign rule: a real positive wavefunction cannot represent the sign structure of this model; use dtype = \"complex\" or kind = \"ffnn\"")
 	}
-	if h.Kind == "heisenberg" && !p.SignRule && !r.Bipartite && cfg.Ansatz.Kind == "rbm-symm" {
-		w = append(w, "rbm-symm represents only zero-momentum states; check that the ground state is translation invariant")
+	// A symmetric ansatz is invariant under its group. The ground state is
+	// too when H is stoquastic (no positive off-diagonal element, so the
+	// ground state is positive and unique: Perron–Frobenius): the Ising
+	// model, and the Heisenberg model with J ≥ 0 under the sign rule or
+	// J ≤ 0 without it, and J2 ≤ 0 (J2 bonds join sites of one sublattice).
+	stoquastic := h.Kind == "ising" ||
+		(h.Kind == "heisenberg" && h.J2 <= 0 && ((p.SignRule && h.J >= 0) || (!p.SignRule && h.J <= 0)))
+	if cfg.Ansatz.Kind == "rbm-symm" && !stoquastic {
+		group := "translation invariant (zero momentum)"
+		if cfg.Ansatz.Symmetries == "automorphisms" {
+			group = "invariant under every lattice symmetry (zero momentum, trivial point-group representation)"
+		}
+		w = append(w, "rbm-symm represents only states "+group+"; without a stoquastic Hamiltonian (sign rule) nothing guarantees that the ground state is one: compare with ED on a small cluster")
 	}
 	if cfg.Sampler.Chains > ns/4 && !cfg.Sampler.Exact {
 		w = append(w, fmt.Sprintf("only %d samples per chain per iteration: autocorrelation and R-hat estimates are unreliable", ns/cfg.Sampler.Chains))

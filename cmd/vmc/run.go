@@ -310,6 +310,9 @@ func ansatzText(a config.AnsatzConfig) string {
 		if a.SpinFlip {
 			s += " spin_flip"
 		}
+		if a.Kind == "rbm-symm" {
+			s += " symmetries=" + a.Symmetries
+		}
 		return s
 	case "ffnn":
 		return fmt.Sprintf("ffnn layers=%v activation=%s dtype=%s", a.Layers, a.Activation, a.Dtype)

@@ -32,7 +32,11 @@ func (c *Config) NewAnsatz(p *Problem) (ansatz.Ansatz, error) {
 	case "rbm":
 		psi = ansatz.NewRBM(n, a.Alpha, holo)
 	case "rbm-symm":
-		psi = ansatz.NewSymmRBM(p.Lattice.Translations(), a.Alpha, holo, a.SpinFlip)
+		group, err := c.SymmetryGroup(p)
+		if err != nil {
+			return nil, err
+		}
+		psi = ansatz.NewSymmRBM(group, a.Alpha, holo, a.SpinFlip)
 	case "ffnn":
 		act, err := ansatz.ParseActivation(a.Activation)
 		if err != nil {
@@ -46,6 +50,21 @@ func (c *Config) NewAnsatz(p *Problem) (ansatz.Ansatz, error) {
 	}
 	psi.InitRandom(rng, *a.InitScale)
 	return psi, nil
+}
+
+// SymmetryGroup returns the site permutations ansatz.symmetries selects
+// for a symmetric ansatz: the translations of the cluster, or the
+// automorphisms of its bond graph (translations, point group and, on small
+// tori, any further symmetry of the bonds).
+func (c *Config) SymmetryGroup(p *Problem) ([][]int, error) {
+	if c.Ansatz.Symmetries != "automorphisms" {
+		return p.Lattice.Translations(), nil
+	}
+	g, err := p.Lattice.Automorphisms()
+	if err != nil {
+		return nil, keyErr("ansatz.symmetries", "%v", err)
+	}
+	return g, nil
 }
 
 // SamplerOptions returns the Metropolis options of [sampler] for the

@@ -62,6 +62,7 @@ type AnsatzConfig struct {
 	Activation string   `toml:"activation"`           // tanh (ffnn): lncosh | tanh | softplus
 	InitScale  *float64 `toml:"init_scale,omitempty"` // 0.01 complex, 0.1 real; 0.5 for ffnn
 	SpinFlip   bool     `toml:"spin_flip"`            // false (rbm-symm): impose ψ(x) = ψ(−x)
+	Symmetries string   `toml:"symmetries"`           // translations (rbm-symm): translations | automorphisms
 }
 
 // SamplerConfig is the [sampler] table.
@@ -124,7 +125,7 @@ func Default() Config {
 		Seed:        1,
 		Lattice:     LatticeConfig{PBC: true},
 		Hamiltonian: HamiltonianConfig{J: 1, Delta: 1, SignRule: "auto"},
-		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Activation: "tanh"},
+		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Activation: "tanh", Symmetries: "translations"},
 		Sampler:     SamplerConfig{Move: "auto", Chains: 16, Samples: 2048, Sweep: 1, BurnIn: 32, Discard: 1},
 		Optimizer:   OptimizerConfig{Kind: "sr", Iterations: 300, LearningRate: 0.05, DiagShift: 0.01, Solver: "auto"},
 		Evaluate:    EvaluateConfig{Samples: 20000},

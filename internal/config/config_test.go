@@ -2,6 +2,9 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"math/cmplx"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,5 +139,65 @@ func TestMissingFile(t *testing.T) {
 	_, err := Load("testdata/does-not-exist.toml", nil)
 	if err == nil || !strings.HasPrefix(err.Error(), "testdata/does-not-exist.toml: cannot read config") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// ansatz.symmetries = "automorphisms": the symmetric RBM over the 128
+// automorphisms of the 4×4 torus has the parameters of the translation
+// version and log ψ is invariant under every element.
+func TestSymmetriesAutomorphisms(t *testing.T) {
+	const src = "[lattice]\nkind = \"square\"\nextent = [4, 4]\n[hamiltonian]\nkind = \"heisenberg\"\n[ansatz]\nkind = \"rbm-symm\"\nalpha = 2\ninit_scale = 0.3\n"
+	for _, tc := range []struct {
+		sym   string
+		group int
+	}{{"translations", 16}, {"automorphisms", 128}} {
+		cfg, err := Parse("x.toml", []byte(src), []string{"ansatz.symmetries=" + tc.sym})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := cfg.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := cfg.SymmetryGroup(p)
+		if err != nil || len(g) != tc.group {
+			t.Fatalf("%s: |G| = %d, %v; want %d", tc.sym, len(g), err, tc.group)
+		}
+		psi, err := cfg.NewAnsatz(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if psi.NumParams() != 1+2+2*16 {
+			t.Errorf("%s: %d parameters, want 35", tc.sym, psi.NumParams())
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		x, y := make([]int8, 16), make([]int8, 16)
+		for trial := 0; trial < 20; trial++ {
+			for i := range x {
+				x[i] = int8(2*rng.IntN(2) - 1)
+			}
+			l0 := psi.LogPsi(x)
+			for _, perm := range g {
+				for i := range y {
+					y[i] = x[perm[i]]
+				}
+				if d := cmplx.Abs(psi.LogPsi(y) - l0); d > 1e-12 {
+					t.Fatalf("%s: log ψ changes by %g under %v", tc.sym, d, perm)
+				}
+			}
+		}
+	}
+	// A complete graph has 8! automorphisms: a config error, not a hang.
+	var edges []string
+	for i := 0; i < 8; i++ {
+		for j := i + 1; j < 8; j++ {
+			edges = append(edges, fmt.Sprintf("[%d, %d]", i, j))
+		}
+	}
+	k8 := "[lattice]\nkind = \"custom\"\nsites = 8\nedges = [" + strings.Join(edges, ", ") + "]\n[hamiltonian]\nkind = \"heisenberg\"\nsign_rule = false\n[ansatz]\nkind = \"rbm-symm\"\nsymmetries = \"automorphisms\"\n"
+	_, err := Parse("k8.toml", []byte(k8), nil)
+	want := "k8.toml: ansatz.symmetries: lattice: automorphism group too large: more than 16384 elements"
+	if err == nil || err.Error() != want {
+		t.Errorf("complete graph: got %v, want %s", err, want)
 	}
 }

@@ -86,6 +86,18 @@ func (c *Config) validate() error {
 		func() error { return positive("ansatz.alpha", c.Ansatz.Alpha) },
 		func() error { return oneOf("ansatz.dtype", c.Ansatz.Dtype, "complex", "real") },
 		func() error {
+			if err := oneOf("ansatz.symmetries", c.Ansatz.Symmetries, "translations", "automorphisms"); err != nil {
+				return err
+			}
+			if c.Ansatz.Symmetries != "translations" && c.Ansatz.Kind != "rbm-symm" {
+				return keyErr("ansatz.symmetries", "only kind = \"rbm-symm\" takes a symmetry group, got kind = %q", c.Ansatz.Kind)
+			}
+			if c.Ansatz.SpinFlip && c.Ansatz.Kind != "rbm-symm" {
+				return keyErr("ansatz.spin_flip", "only kind = \"rbm-symm\" imposes spin-flip symmetry, got kind = %q", c.Ansatz.Kind)
+			}
+			return nil
+		},
+		func() error {
 			v := *c.Ansatz.InitScale
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 				return keyErr("ansatz.init_scale", "want a finite non-negative number, got %v", v)
@@ -200,6 +212,11 @@ func (c *Config) validate() error {
 	}
 	if _, err := c.EDSymmetry(p); err != nil {
 		return err
+	}
+	if c.Ansatz.Kind == "rbm-symm" {
+		if _, err := c.SymmetryGroup(p); err != nil {
+			return err
+		}
 	}
 	return c.validateObservables(p)
 }
