@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,6 +29,29 @@ func TestCheck(t *testing.T) {
 	code, stdout, stderr = vmcRun(t, "check", frus)
 	if code != exitOK || !strings.Contains(stdout, "real positive wavefunction cannot represent") {
 		t.Errorf("check tri: code %d\n%s%s", code, stdout, stderr)
+	}
+
+	// rbm-symm: the group size is reported; a symmetric ansatz is flagged
+	// where nothing guarantees a symmetric ground state (no sign rule on a
+	// frustrated lattice) and not where Perron–Frobenius does (sign rule).
+	for _, tc := range []struct {
+		lattice string
+		group   float64
+		warn    bool
+	}{
+		{"kind = \"square\"\nextent = [4, 4]", 128, false},
+		{"kind = \"triangular\"\nextent = [3, 3]", 1296, true}, // 9·12 space group; the 3×3 torus has 12 times more bond symmetries
+	} {
+		f := writeFile(t, dir, "symm.toml", "[lattice]\n"+tc.lattice+"\n[hamiltonian]\nkind = \"heisenberg\"\n[ansatz]\nkind = \"rbm-symm\"\nsymmetries = \"automorphisms\"\n")
+		code, stdout, stderr = vmcRun(t, "check", f, "--json")
+		if code != exitOK {
+			t.Fatalf("check %s: code %d: %s", tc.lattice, code, stderr)
+		}
+		m := oneJSON(t, stdout)
+		warned := strings.Contains(fmt.Sprint(m["warnings"]), "rbm-symm represents only states invariant under every lattice symmetry")
+		if m["symmetry_group_size"] != tc.group || warned != tc.warn {
+			t.Errorf("check %s: group %v (want %v), warning %v (want %v): %v", tc.lattice, m["symmetry_group_size"], tc.group, warned, tc.warn, m["warnings"])
+		}
 	}
 
 	// Invalid configs fail exactly as run does: exit 2, file and key named.
