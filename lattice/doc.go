@@ -20,8 +20,9 @@
 //	kagome      a_1 = (2,0), a_2 = (1, √3)        basis (0,0), (1,0), (1/2, √3/2)
 //
 // A custom lattice is given by its number of sites and an explicit edge list
-// with orders; it has no translations unless the caller adds none (it has
-// none).
+// with orders. Its site i sits at position (i) for want of a geometry, and
+// it has no translations; Automorphisms finds its symmetries from the edges
+// alone.
 //
 // # Edges and neighbour order
 //

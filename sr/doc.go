@@ -114,8 +114,9 @@
 // disjoint rows. Goroutines only decide who computes a block, never how.
 //
 // Results can differ in the last bits between machines: on amd64 CPUs with
-// AVX-512 the inner kernels are assembly with fused multiply-adds
-// (kernel_amd64.s); elsewhere, or with the purego build tag, portable Go.
+// AVX-512, or else AVX2 and FMA, the inner kernels are assembly with fused
+// multiply-adds (kernel_amd64.s); elsewhere, or with the purego build tag,
+// portable Go.
 //
 // # Errors
 //

@@ -58,6 +58,9 @@ func cmdCheck(_ context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.ValidateOutput(name, cfg.Output.File); err != nil {
+		return err
+	}
 	r, err := preflight(cfg, name)
 	if err != nil {
 		return err

@@ -74,6 +74,9 @@ func TestBadConfigsExitCode(t *testing.T) {
 	}
 	for _, f := range files {
 		for _, cmd := range []string{"run", "ed", "check"} {
+			if cmd == "ed" && strings.HasPrefix(filepath.Base(f), "output-") {
+				continue // vmc ed writes no file: output problems are not its business
+			}
 			code, stdout, stderr := vmcRun(t, cmd, f, "--json")
 			if code != exitUsage || stdout != "" || !strings.Contains(stderr, f+":") || strings.Contains(stderr, "goroutine") || strings.Count(stderr, "\n") != 1 {
 				t.Errorf("%s %s: code %d, stdout %q, stderr %q", cmd, f, code, stdout, stderr)

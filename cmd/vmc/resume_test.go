@@ -382,3 +382,27 @@ func TestKillResume(t *testing.T) {
 	runIn(t, append([]string{"run", cfg, "--quiet", "--out", full}, sets...)...)
 	sameRun(t, readRunFile(t, out), readRunFile(t, full))
 }
+
+// A run file moved away from the directory its config named (which is
+// gone) resumes where it is: the output goes to the resumed file, and the
+// stored output.file is not checked.
+func TestResumeMovedFile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "small.toml", smallConfig)
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	runIn(t, "run", cfg, "--quiet", "--out", filepath.Join(sub, "r.h5"), "--set", "optimizer.iterations=5")
+	moved := filepath.Join(dir, "moved.h5")
+	if err := os.Rename(filepath.Join(sub, "r.h5"), moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(sub); err != nil {
+		t.Fatal(err)
+	}
+	runIn(t, "run", "--quiet", "--resume", moved, "--set", "optimizer.iterations=8")
+	if r := readRunFile(t, moved); len(r.Log) != 8 || r.Result == nil || r.Meta.Resumes != 1 {
+		t.Errorf("resumed moved file: %d rows, result %v, resumes %d", len(r.Log), r.Result != nil, r.Meta.Resumes)
+	}
+}

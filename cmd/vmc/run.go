@@ -27,7 +27,7 @@ import (
 // faults (non-finite local energies) into sampled batches.
 var batchHook func(iter, attempt int, b *vmc.Batch)
 
-// runSummary is the --json object of vmc run (keys fixed by ARCHITECTURE.md).
+// runSummary is the --json object of vmc run (docs/cli.md lists the keys).
 type runSummary struct {
 	Energy            float64  `json:"energy"`
 	EnergyError       float64  `json:"energy_error"`
@@ -117,6 +117,9 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.ValidateOutput(name, cfg.Output.File); err != nil {
+		return err
+	}
 	return runJob(ctx, cfg, name, cfg.Output.File, o, e, nil)
 }
 
@@ -152,7 +155,11 @@ func resumeRun(ctx context.Context, pos []string, o runOptions, e env) error {
 	if err != nil {
 		return err
 	}
-	return runJob(ctx, cfg, name, strings.TrimSuffix(o.resume, runfile.CompanionSuffix), o, e, prev)
+	out := strings.TrimSuffix(o.resume, runfile.CompanionSuffix)
+	if err := cfg.ValidateOutput(name, out); err != nil {
+		return err
+	}
+	return runJob(ctx, cfg, name, out, o, e, prev)
 }
 
 // job is one run's state, built from the config.
@@ -298,6 +305,8 @@ func (j *job) meta(name string) runfile.Meta {
 	}
 	if j.mc != nil {
 		m.NChains, m.NSamples = c.Sampler.Chains, j.mc.NumSamples()
+	} else if ex, ok := j.smp.(*vmc.Exact); ok {
+		m.NSamples = ex.Dim() // every configuration of the sector, each with its weight
 	}
 	return m
 }
@@ -485,7 +494,11 @@ func (j *job) exactDiag() error {
 	}
 	n := j.p.Lattice.NumSites()
 	dim, err := ed.SectorDim(n, j.p.NUp)
-	if mode == "auto" && (err != nil || dim > int64(j.cfg.ED.MaxDim)) {
+	switch {
+	case mode == "auto" && err != nil:
+		fmt.Fprintf(j.log, "vmc: exact diagonalization skipped (%d sites: beyond what ED can enumerate)\n", n)
+		return nil
+	case mode == "auto" && dim > int64(j.cfg.ED.MaxDim):
 		fmt.Fprintf(j.log, "vmc: exact diagonalization skipped (sector dimension %d > ed.max_dim = %d)\n", dim, j.cfg.ED.MaxDim)
 		return nil
 	}

@@ -195,6 +195,12 @@ func Parse(name string, data []byte, overrides []string) (*Config, error) {
 	}
 	text := string(data)
 	if len(overrides) > 0 {
+		// Type errors of the file itself, with its own line numbers; what
+		// fails only after the overrides comes from an override.
+		scratch := Default()
+		if _, err := toml.Decode(text, &scratch); err != nil {
+			return nil, typeError(name, err, false)
+		}
 		for _, o := range overrides {
 			if err := applyOverride(raw, o); err != nil {
 				return nil, &Error{File: name, Key: overrideKey(o), Msg: err.Error()}
@@ -209,7 +215,7 @@ func Parse(name string, data []byte, overrides []string) (*Config, error) {
 	cfg := Default()
 	md, err := toml.Decode(text, &cfg)
 	if err != nil {
-		return nil, typeError(name, err)
+		return nil, typeError(name, err, len(overrides) > 0)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		keys := make([]string, len(und))
@@ -275,13 +281,27 @@ var typeErrRE = regexp.MustCompile(`line (\d+) \(last key "([^"]+)"\): incompati
 
 // typeError turns BurntSushi/toml's type mismatch into "FILE: KEY: line L:
 // want a T, got a U".
-func typeError(name string, err error) error {
-	m := typeErrRE.FindStringSubmatch(err.Error())
-	if m == nil {
-		return &Error{File: name, Msg: tomlMessage(err)}
+//
+// BurntSushi/toml words a value where a table belongs differently; it is
+// matched by tableErrRE. When override is set the error came from --set
+// and its line (in the re-encoded text) means nothing to the user.
+func typeError(name string, err error, override bool) error {
+	where := func(line string) string {
+		if override {
+			return "--set: "
+		}
+		return "line " + line + ": "
 	}
-	return &Error{File: name, Key: m[2], Msg: fmt.Sprintf("line %s: want %s, got %s", m[1], typeName(m[4]), typeName(m[3]))}
+	if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
+		return &Error{File: name, Key: m[2], Msg: fmt.Sprintf("%swant %s, got %s", where(m[1]), typeName(m[4]), typeName(m[3]))}
+	}
+	if m := tableErrRE.FindStringSubmatch(err.Error()); m != nil {
+		return &Error{File: name, Key: m[2], Msg: fmt.Sprintf("%swant a table ([%s]), got %s", where(m[1]), m[2], typeName(m[3]))}
+	}
+	return &Error{File: name, Msg: tomlMessage(err)}
 }
+
+var tableErrRE = regexp.MustCompile(`line (\d+) \(last key "([^"]+)"\): type mismatch for [\w.]+: expected table but found ([\w.\[\]]+)`)
 
 func typeName(t string) string {
 	switch {
@@ -315,8 +335,10 @@ var knownKeys = func() []string {
 	var walk func(prefix string, v any)
 	walk = func(prefix string, v any) {
 		m, ok := v.(map[string]any)
+		if prefix != "" {
+			out = append(out, prefix) // tables too: a misspelt [table] gets a suggestion
+		}
 		if !ok {
-			out = append(out, prefix)
 			return
 		}
 		for k, c := range m {

@@ -105,7 +105,12 @@ func TestBadConfigs(t *testing.T) {
 			t.Errorf("%s: first line must be '# want: MESSAGE'", f)
 			continue
 		}
-		_, err = Load(f, nil)
+		cfg, err := Load(f, nil)
+		if err == nil {
+			// Output problems are found by ValidateOutput, which the
+			// commands that write (run, check) call after loading.
+			err = cfg.ValidateOutput(f, cfg.Output.File)
+		}
 		if err == nil {
 			t.Errorf("%s: loaded without error", f)
 			continue
@@ -127,11 +132,27 @@ func TestBadOverrides(t *testing.T) {
 		{"lattice.kind.x=1", "x.toml: lattice.kind.x: kind is not a table"},
 		{"sampler.chainz=3", `x.toml: sampler.chainz: unknown key (did you mean "sampler.chains"?)`},
 		{"sampler.chains=0", "x.toml: sampler.chains: want a positive integer, got 0"},
+		{"sampler.chains=abc", "x.toml: sampler.chains: --set: want an integer, got a string"},
+		{"sampler=3", "x.toml: sampler: --set: want a table ([sampler]), got an integer"},
 	} {
 		_, err := Parse("x.toml", base, []string{tc.set})
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("case %d: got %v, want %s", i, err, tc.want)
 		}
+	}
+}
+
+// A type error in the file keeps the file's line numbers when --set
+// overrides other keys.
+func TestTypeErrorLineWithOverrides(t *testing.T) {
+	data, err := os.ReadFile("testdata/bad/wrong-type-bool.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(data), "\n")
+	want := "f.toml: " + strings.TrimPrefix(first, "# want: ")
+	if _, err := Parse("f.toml", data, []string{"seed=2"}); err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"vmc/ansatz"
 	"vmc/hamiltonian"
 	"vmc/lattice"
+	"vmc/vmc"
 )
 
 // MaxSites bounds the lattice size a config may ask for (unit cells ×
@@ -186,14 +187,19 @@ func (c *Config) validate() error {
 			if c.Output.File == "" {
 				return keyErr("output.file", "want a file name")
 			}
-			dir := filepath.Dir(c.Output.File)
-			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-				return keyErr("output.file", "directory %q does not exist", dir)
-			}
-			if st, err := os.Stat(c.Output.File); err == nil && st.IsDir() {
-				return keyErr("output.file", "%q is a directory, want a file name", c.Output.File)
-			}
 			return nil
+		},
+		func() error {
+			if c.Output.Plot == "" {
+				return nil
+			}
+			ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(c.Output.Plot), "."))
+			for _, f := range PlotFormats {
+				if ext == f {
+					return nil
+				}
+			}
+			return keyErr("output.plot", "want a file name ending in one of %s (the format), got %q", quoteList(PlotFormats), c.Output.Plot)
 		},
 		func() error {
 			if c.Output.CheckpointEvery < 0 {
@@ -218,7 +224,62 @@ func (c *Config) validate() error {
 			return err
 		}
 	}
+	if err := c.validateSampler(p); err != nil {
+		return err
+	}
 	return c.validateObservables(p)
+}
+
+// PlotFormats lists the image formats of output.plot and `vmc analyze
+// --plot`, by file extension.
+var PlotFormats = []string{"png", "svg", "pdf", "jpg", "jpeg", "tif", "tiff"}
+
+// ValidateOutput checks that a run can write its files: out, the run file
+// (output.file, or the file a resumed run continues), and output.plot. It
+// is not part of Parse because only `vmc run` (and `vmc check`, which
+// reports on a run) writes them: `vmc ed` does not, and a resumed run
+// writes to the file it resumes, wherever its stored output.file pointed.
+// name is the config's name in messages.
+func (c *Config) ValidateOutput(name, out string) error {
+	dirOK := func(key, path string) error {
+		dir := filepath.Dir(path)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return &Error{File: name, Key: key, Msg: fmt.Sprintf("directory %q does not exist", dir)}
+		}
+		if st, err := os.Stat(path); err == nil && st.IsDir() {
+			return &Error{File: name, Key: key, Msg: fmt.Sprintf("%q is a directory, want a file name", path)}
+		}
+		return nil
+	}
+	if err := dirOK("output.file", out); err != nil {
+		return err
+	}
+	if c.Output.Plot != "" {
+		return dirOK("output.plot", c.Output.Plot)
+	}
+	return nil
+}
+
+// validateSampler checks the sampler against the sector: what the sampler
+// itself would refuse, reported with the key to change.
+func (c *Config) validateSampler(p *Problem) error {
+	n := p.Lattice.NumSites()
+	if c.Sampler.Exact {
+		dim := math.Exp2(float64(n)) // unconstrained: 2^N
+		if p.NUp >= 0 {
+			dim = 1
+			for k := 0; k < p.NUp; k++ { // binomial(n, NUp), in floating point: only compared
+				dim = dim * float64(n-k) / float64(k+1)
+			}
+		}
+		if dim > vmc.MaxExactDim {
+			return keyErr("sampler.exact", "the sector has %.4g configurations, more than the %d that exact summation enumerates; use Monte Carlo sampling (sampler.exact = false)", dim, vmc.MaxExactDim)
+		}
+	}
+	if c.Sampler.GlobalFlip > 0 && p.NUp >= 0 && 2*p.NUp != n {
+		return keyErr("sampler.global_flip", "a global spin flip leaves the sector S^z_tot = %v: use it with total_sz = 0 or without a fixed sector", *p.TotalSz)
+	}
+	return nil
 }
 
 func (c *Config) validateObservables(p *Problem) error {
@@ -272,8 +333,17 @@ func (c *Config) Build() (*Problem, error) {
 		if h.Delta != 1 {
 			return nil, keyErr("hamiltonian.delta", "applies to heisenberg only")
 		}
-		if sr, set := h.SignRule.(bool); set && sr {
-			return nil, keyErr("hamiltonian.sign_rule", "applies to heisenberg only (the transverse-field Ising ground state is already positive for h > 0)")
+		switch v := h.SignRule.(type) {
+		case bool:
+			if v {
+				return nil, keyErr("hamiltonian.sign_rule", "applies to heisenberg only (the transverse-field Ising ground state is already positive for h > 0)")
+			}
+		case string:
+			if v != "auto" {
+				return nil, keyErr("hamiltonian.sign_rule", "want \"auto\", true or false, got %q", v)
+			}
+		default:
+			return nil, keyErr("hamiltonian.sign_rule", "want \"auto\", true or false, got %v", v)
 		}
 		op, err := hamiltonian.NewIsing(l, hamiltonian.IsingParams{J: h.J, H: h.H, Units: units})
 		if err != nil {
@@ -376,6 +446,14 @@ func (c *Config) buildLattice() (*lattice.Lattice, error) {
 		if lc.Sites < 1 || lc.Sites > MaxSites {
 			return nil, keyErr("lattice.sites", "want the number of sites (1..%d) of the custom lattice, got %d", MaxSites, lc.Sites)
 		}
+		if b, ok := lc.PBC.(bool); !ok || !b {
+			return nil, keyErr("lattice.pbc", "not used by a custom lattice: its edges say which sites are joined")
+		}
+		for k, o := range lc.Orders {
+			if o != 1 && o != 2 {
+				return nil, keyErr("lattice.orders", "want 1 (coupling J) or 2 (coupling J2) for every edge, got %d for edge %d", o, k)
+			}
+		}
 		l, err := lattice.NewCustom(lc.Sites, lc.Edges, lc.Orders)
 		if err != nil {
 			return nil, keyErr("lattice.edges", "%s", strings.TrimPrefix(err.Error(), "lattice: "))
@@ -410,7 +488,10 @@ func (c *Config) buildLattice() (*lattice.Lattice, error) {
 			pbc = append(pbc, bb)
 		}
 		if len(pbc) != kind.Dim() {
-			return nil, keyErr("lattice.pbc", "%s needs 1 or %d bool(s), got %d", kind, kind.Dim(), len(pbc))
+			if kind.Dim() == 1 {
+				return nil, keyErr("lattice.pbc", "%s has one direction: want one bool, got %d", kind, len(pbc))
+			}
+			return nil, keyErr("lattice.pbc", "%s has %d directions: want one bool for all or one per direction, got %d", kind, kind.Dim(), len(pbc))
 		}
 	default:
 		return nil, keyErr("lattice.pbc", "want true, false or one bool per direction, got %v", v)
