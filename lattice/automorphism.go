@@ -28,7 +28,8 @@ var ErrTooManyAutomorphisms = errors.New("lattice: automorphism group too large"
 // The search is a backtracking over the sites in breadth-first order; each
 // site's image must be a like-coloured neighbour of its parent's image, so
 // a lattice costs O(|G|·N·degree). It fails with ErrTooManyAutomorphisms
-// beyond MaxAutomorphisms elements.
+// beyond MaxAutomorphisms elements, or when the search exceeds its budget
+// (2^26 candidate images, about a second).
 func (l *Lattice) Automorphisms() ([][]int, error) {
 	n := l.n
 	nb := make([][]nbr, n)
@@ -89,6 +90,10 @@ func (l *Lattice) Automorphisms() ([][]int, error) {
 		}
 		return true
 	}
+	// A budget on the candidate images tried: lattices need about
+	// |G|·N·degree; a graph built to defeat the search gets an error, not
+	// an endless run.
+	budget := 1 << 26
 	var search func(k int) error
 	search = func(k int) error {
 		if k == n {
@@ -100,6 +105,9 @@ func (l *Lattice) Automorphisms() ([][]int, error) {
 		}
 		v := order[k]
 		try := func(w int) error {
+			if budget--; budget < 0 {
+				return fmt.Errorf("%w: the search gave up after 2^26 candidate images", ErrTooManyAutomorphisms)
+			}
 			if !fits(v, w) {
 				return nil
 			}
