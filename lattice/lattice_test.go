@@ -128,7 +128,8 @@ func dist(a, b []float64) float64 {
 	return math.Sqrt(s)
 }
 
-// Translations map the edge set onto itself and form permutations.
+// Translations map the edge set onto itself and form a group of
+// permutations (checkGroup, automorphism_test.go).
 func TestTranslationsPreserveEdges(t *testing.T) {
 	for _, l := range []*Lattice{
 		mustNew(t, Chain, []int{7}, true),
@@ -138,28 +139,7 @@ func TestTranslationsPreserveEdges(t *testing.T) {
 		mustNew(t, Kagome, []int{2, 3}, true),
 		mustNew(t, Square, []int{4, 3}, true, false),
 	} {
-		set := map[Edge]bool{}
-		for _, e := range l.Edges() {
-			set[e] = true
-		}
-		for g, p := range l.Translations() {
-			seen := make([]bool, len(p))
-			for _, j := range p {
-				if seen[j] {
-					t.Fatalf("%v: translation %d is not a permutation", l, g)
-				}
-				seen[j] = true
-			}
-			for _, e := range l.Edges() {
-				i, j := p[e.I], p[e.J]
-				if i > j {
-					i, j = j, i
-				}
-				if !set[Edge{I: i, J: j, Order: e.Order}] {
-					t.Fatalf("%v: translation %d maps edge %v outside the edge set", l, g, e)
-				}
-			}
-		}
+		checkGroup(t, l.String()+" translations", l, l.Translations())
 	}
 }
 
