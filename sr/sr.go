@@ -177,10 +177,15 @@ func Gradient(dst []complex128, s Samples, holomorphic bool) (meanE complex128) 
 		w = func(i int) float64 { return s.W[i] / wsum }
 	}
 	for i, e := range s.E {
-		meanE += complex(w(i), 0) * e
+		if w(i) != 0 { // zero-weight samples may carry infinite E and O
+			meanE += complex(w(i), 0) * e
+		}
 	}
 	clear(dst)
 	for i := 0; i < s.Ns; i++ {
+		if w(i) == 0 {
+			continue
+		}
 		c := complex(w(i), 0) * (s.E[i] - meanE)
 		cr, ci := real(c), imag(c)
 		row := s.O[i*s.P : (i+1)*s.P]

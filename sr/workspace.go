@@ -134,13 +134,18 @@ func (ws *Workspace) center(s *Samples) error {
 			ws.w[i] = v / sum
 		}
 	}
+	// Samples of zero weight (configurations with ψ = 0 in an exact sum)
+	// are skipped everywhere: their local energy and log-derivatives may
+	// be infinite, and 0·Inf would be NaN.
 	var meanE complex128
 	for i, e := range s.E {
-		meanE += complex(ws.w[i], 0) * e
+		if ws.w[i] != 0 {
+			meanE += complex(ws.w[i], 0) * e
+		}
 	}
 	if !finite(real(meanE)) || !finite(imag(meanE)) {
 		for i, e := range s.E {
-			if !finite(real(e)) || !finite(imag(e)) {
+			if ws.w[i] != 0 && (!finite(real(e)) || !finite(imag(e))) {
 				return fmt.Errorf("%w: E[%d] = %v", ErrNonFinite, i, e)
 			}
 		}
@@ -148,6 +153,10 @@ func (ws *Workspace) center(s *Samples) error {
 	}
 	ws.e = grow(ws.e, 2*ns)
 	for i, e := range s.E {
+		if ws.w[i] == 0 {
+			ws.e[i], ws.e[ns+i] = 0, 0
+			continue
+		}
 		sw := math.Sqrt(ws.w[i])
 		ws.e[i] = sw * (real(e) - real(meanE))
 		ws.e[ns+i] = sw * (imag(e) - imag(meanE))
@@ -161,16 +170,17 @@ func (ws *Workspace) center(s *Samples) error {
 		k0, k1 := t*colChunk, min((t+1)*colChunk, p)
 		ar, ai := mr[k0:k1], mi[k0:k1]
 		for i := 0; i < ns; i++ {
-			addScaled(ar, ai, s.O[i*p+k0:i*p+k1], ws.w[i])
+			if ws.w[i] != 0 {
+				addScaled(ar, ai, s.O[i*p+k0:i*p+k1], ws.w[i])
+			}
 		}
 	})
-	// A NaN or infinite O_sk makes its column's mean non-finite (an infinite
-	// value with zero weight gives 0·Inf = NaN), so checking the means
-	// suffices.
+	// A NaN or infinite O_sk of a sample with weight makes its column's
+	// mean non-finite, so checking the means suffices.
 	for k := 0; k < p; k++ {
 		if !finite(mr[k]) || !finite(mi[k]) {
 			for i := 0; i < ns; i++ {
-				if o := s.O[i*p+k]; !finite(real(o)) || !finite(imag(o)) {
+				if o := s.O[i*p+k]; ws.w[i] != 0 && (!finite(real(o)) || !finite(imag(o))) {
 					return fmt.Errorf("%w: O[%d, %d] = %v", ErrNonFinite, i, k, o)
 				}
 			}
@@ -181,6 +191,11 @@ func (ws *Workspace) center(s *Samples) error {
 	ws.c = grow(ws.c, 2*ns*p)
 	parallel.For(ws.threads, (ns+rowChunk-1)/rowChunk, func(_, t int) {
 		for i := t * rowChunk; i < min((t+1)*rowChunk, ns); i++ {
+			if ws.w[i] == 0 {
+				clear(ws.c[i*p : (i+1)*p])
+				clear(ws.c[(ns+i)*p : (ns+i+1)*p])
+				continue
+			}
 			centerRow(ws.c[i*p:(i+1)*p], ws.c[(ns+i)*p:(ns+i+1)*p], s.O[i*p:(i+1)*p], mr, mi, math.Sqrt(ws.w[i]))
 		}
 	})

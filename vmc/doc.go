@@ -88,10 +88,18 @@
 //	Mean     x̄ = (1/Ns) Σ_s x_s
 //	Variance σ² = (1/Ns) Σ_s (x_s − x̄)²
 //
-// Autocorrelation, within chains and averaged over chains:
+// Autocorrelation, within chains and averaged over chains, about the
+// global mean:
 //
-//	Γ(t) = (1/M) Σ_c (1/n) Σ_{i=0}^{n−1−t} (x_{c,i} − m_c)(x_{c,i+t} − m_c),   ρ(t) = Γ(t)/Γ(0)
+//	Γ(t) = (1/M) Σ_c (1/n) Σ_{i=0}^{n−1−t} (x_{c,i} − x̄)(x_{c,i+t} − x̄),   ρ(t) = Γ(t)/Γ(0)
 //	τ = 1 + 2 Σ_{t=1}^{W} ρ(t)
+//
+// Centering each chain at its own mean m_c instead (Sokal's single-chain
+// form) removes the fluctuation of m_c from Γ and underestimates τ for
+// short chains: 16 chains of 128 samples of an AR(1) series with ρ = 0.8
+// gave 0.62 of the true τ and a 1σ coverage of 0.58. Centering at x̄ counts
+// the spread of the chain means as correlation, as it is (0.96 and 0.68 in
+// the same test), and makes τ, and the error, larger when chains disagree.
 //
 // with Sokal's automatic window: W is the smallest lag with W ≥ 5·τ(W)
 // (at most n − 1). In this convention τ = 1 for independent samples and

@@ -120,10 +120,12 @@ func chainMean(x []float64) float64 {
 // tauSokal returns the integrated autocorrelation time
 //
 //	τ(W) = 1 + 2 Σ_{t=1}^{W} ρ(t),   ρ(t) = Γ(t)/Γ(0),
-//	Γ(t) = (1/chains) Σ_c (1/n) Σ_{i=0}^{n−1−t} (x_{c,i} − m_c)(x_{c,i+t} − m_c),
+//	Γ(t) = (1/chains) Σ_c (1/n) Σ_{i=0}^{n−1−t} (x_{c,i} − x̄)(x_{c,i+t} − x̄),
 //
 // with the smallest window W ≥ 1 such that W ≥ sokalC·τ(W), or W = n − 1 if
-// there is none. A series without fluctuations (Γ(0) = 0) has τ = 1. The
+// there is none, and x̄ the mean of all samples (see the package
+// documentation for why not the chain means). A series without
+// fluctuations (Γ(0) = 0) has τ = 1. The
 // result is floored at 1/n so that the error stays real for strongly
 // anticorrelated series. Cost O(Ns·W).
 //
@@ -132,14 +134,11 @@ func chainMean(x []float64) float64 {
 // Commun. Appl. Math. Comput. Sci. 5, 65 (2010).
 func tauSokal(x []float64, chains int) float64 {
 	n := len(x) / chains
-	means := make([]float64, chains)
-	for c := range chains {
-		means[c] = chainMean(x[c*n : (c+1)*n])
-	}
+	mean := chainMean(x)
 	gamma := func(t int) float64 {
 		var g float64
 		for c := range chains {
-			xc, m := x[c*n:(c+1)*n], means[c]
+			xc, m := x[c*n:(c+1)*n], mean
 			var gc float64
 			for i := 0; i+t < n; i++ {
 				gc += (xc[i] - m) * (xc[i+t] - m)
