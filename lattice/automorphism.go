@@ -31,6 +31,15 @@ var ErrTooManyAutomorphisms = errors.New("lattice: automorphism group too large"
 // beyond MaxAutomorphisms elements, or when the search exceeds its budget
 // (2^26 candidate images, about a second).
 func (l *Lattice) Automorphisms() ([][]int, error) {
+	return l.AutomorphismsUpTo(MaxAutomorphisms)
+}
+
+// AutomorphismsUpTo is Automorphisms with a smaller bound on the group
+// size: it fails with ErrTooManyAutomorphisms as soon as the search finds
+// more than limit elements (limit is capped at MaxAutomorphisms), so that a
+// caller with a memory budget of limit·N sites never holds more.
+func (l *Lattice) AutomorphismsUpTo(limit int) ([][]int, error) {
+	limit = min(limit, MaxAutomorphisms)
 	n := l.n
 	nb := make([][]nbr, n)
 	for _, e := range l.edges {
@@ -97,8 +106,8 @@ func (l *Lattice) Automorphisms() ([][]int, error) {
 	var search func(k int) error
 	search = func(k int) error {
 		if k == n {
-			if len(out) == MaxAutomorphisms {
-				return fmt.Errorf("%w: more than %d elements", ErrTooManyAutomorphisms, MaxAutomorphisms)
+			if len(out) >= limit {
+				return fmt.Errorf("%w: more than %d elements", ErrTooManyAutomorphisms, limit)
 			}
 			out = append(out, append([]int(nil), img...))
 			return nil

@@ -56,16 +56,43 @@ func (c *Config) NewAnsatz(p *Problem) (ansatz.Ansatz, error) {
 // for a symmetric ansatz: the translations of the cluster, or the
 // automorphisms of its bond graph (translations, point group and, on small
 // tori, any further symmetry of the bonds).
+//
+// The symmetric RBM keeps alpha·|G| hidden units with N weights each; a
+// group that would need more than MaxSymmWeights of them is refused before
+// it is built (translations of an L×L torus alone are L² permutations of
+// L² sites).
 func (c *Config) SymmetryGroup(p *Problem) ([][]int, error) {
-	if c.Ansatz.Symmetries != "automorphisms" {
-		return p.Lattice.Translations(), nil
+	l := p.Lattice
+	n, alpha := l.NumSites(), c.Ansatz.Alpha
+	tooMany := func(g int) error {
+		return keyErr("ansatz.kind", "rbm-symm with %d filters over %d group elements on %d sites has %.3g weights in its dense form, more than %d: use a smaller alpha or lattice, or kind = \"rbm\"",
+			alpha, g, n, float64(alpha)*float64(g)*float64(n), MaxSymmWeights)
 	}
-	g, err := p.Lattice.Automorphisms()
+	translations := 1
+	if l.Kind() != lattice.Custom {
+		ext, pbc := l.Extent(), l.PBC()
+		for d := range ext {
+			if pbc[d] {
+				translations *= ext[d]
+			}
+		}
+	}
+	if float64(alpha)*float64(translations)*float64(n) > MaxSymmWeights {
+		return nil, tooMany(translations)
+	}
+	if c.Ansatz.Symmetries != "automorphisms" {
+		return l.Translations(), nil
+	}
+	g, err := l.AutomorphismsUpTo(MaxSymmWeights / (alpha * n))
 	if err != nil {
 		return nil, keyErr("ansatz.symmetries", "%v", err)
 	}
 	return g, nil
 }
+
+// MaxSymmWeights bounds alpha·|G|·N for rbm-symm: 2^26 complex weights are
+// 1 GiB, and as many operations per local update of all hidden units.
+const MaxSymmWeights = 1 << 26
 
 // SamplerOptions returns the Metropolis options of [sampler] for the
 // problem p; threads only spreads the work.

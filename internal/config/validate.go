@@ -219,6 +219,9 @@ func (c *Config) validate() error {
 	if _, err := c.EDSymmetry(p); err != nil {
 		return err
 	}
+	if err := c.validateSize(p); err != nil {
+		return err
+	}
 	if c.Ansatz.Kind == "rbm-symm" {
 		if _, err := c.SymmetryGroup(p); err != nil {
 			return err
@@ -256,6 +259,40 @@ func (c *Config) ValidateOutput(name, out string) error {
 	}
 	if c.Output.Plot != "" {
 		return dirOK("output.plot", c.Output.Plot)
+	}
+	return nil
+}
+
+// MaxParams bounds the number of variational parameters (2^26 complex
+// numbers are 1 GiB, before the per-sample log-derivatives of SR).
+const MaxParams = 1 << 26
+
+// validateSize refuses an ansatz too large to allocate, with the key to
+// change, before anything is built. Counts are in floating point so that
+// absurd sizes cannot overflow.
+func (c *Config) validateSize(p *Problem) error {
+	n := float64(p.Lattice.NumSites())
+	a := c.Ansatz
+	var params float64
+	key := "ansatz.alpha"
+	switch a.Kind {
+	case "rbm":
+		m := float64(a.Alpha) * n
+		params = n + m + n*m
+	case "ffnn":
+		key = "ansatz.layers"
+		prev := n
+		for _, w := range a.Layers {
+			params += prev*float64(w) + float64(w)
+			prev = float64(w)
+		}
+		params += 2 * (prev + 1) // readout or amplitude and phase heads
+	case "jastrow":
+		key = "lattice"
+		params = n*(n-1)/2 + n
+	}
+	if params > MaxParams {
+		return keyErr(key, "the %s ansatz would have %.3g parameters on %d sites, more than %d", a.Kind, params, int(n), MaxParams)
 	}
 	return nil
 }
