@@ -26,8 +26,16 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := cfg.Build(); err != nil {
+		p, err := cfg.Build()
+		if err != nil {
 			t.Fatalf("validated config fails to build: %v", err)
+		}
+		// The ansatz of a valid config can be built (small ones: the
+		// fuzzer must stay fast).
+		if p.Lattice.NumSites() <= 64 {
+			if _, err := cfg.NewAnsatz(p); err != nil {
+				t.Fatalf("validated config fails to build its ansatz: %v", err)
+			}
 		}
 		// A valid config survives its own round trip.
 		if _, err := Parse("again.toml", []byte(cfg.TOML()), nil); err != nil {
