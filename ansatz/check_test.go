@@ -175,9 +175,12 @@ func checkSequence(t *testing.T, tc contractCase, seed uint64, steps int) {
 	}
 }
 
-// isFFNN reports whether a is a real FFNN, whose log-ratios are complex
-// (it has a phase head).
+// isFFNN reports whether a is a real FFNN, or one summed over a group,
+// whose log-ratios are complex (it has a phase head).
 func isFFNN(a Ansatz) bool {
+	if s, ok := a.(*Symmetrized); ok {
+		a = s.Base()
+	}
 	_, ok := a.(*FFNN)
 	return ok
 }

@@ -81,6 +81,9 @@
 //     equivalent dense RBM.
 //   - Jastrow, log ψ = Σ_{i<j} x_i J_ij x_j (+ Σ_i h_i x_i), parameters in
 //     upper-triangle row order then h; a cheap baseline.
+//   - Symmetrized, any of the above summed over a permutation group,
+//     ψ(x) = Σ_g ψ_b(x∘g)/|G|: exactly invariant with the base's parameters,
+//     at |G| base evaluations per move (one base cache per element).
 //
 // Initial parameters are normal with standard deviation scale (RBM,
 // SymmRBM, Jastrow) or scale/√fan-in for the FFNN's weights (LeCun), with

@@ -83,7 +83,7 @@ func NewSymmRBM(group [][]int, alpha int, holomorphic, spinFlip bool) *SymmRBM {
 	if alpha < 1 {
 		panic(fmt.Sprintf("ansatz: SymmRBM needs alpha >= 1, got %d", alpha))
 	}
-	n := checkGroup(group)
+	n := checkGroup("SymmRBM", group)
 	ng := len(group)
 	s := &SymmRBM{n: n, alpha: alpha, ng: ng, holomorphic: holomorphic, spinFlip: spinFlip}
 	s.perm = make([][]int, ng)
@@ -136,22 +136,22 @@ func newRBMHidden(n, m int, holomorphic bool) *RBM {
 
 // checkGroup panics unless group is a non-empty set of distinct
 // permutations of 0 … N−1 closed under composition, and returns N.
-func checkGroup(group [][]int) int {
+func checkGroup(who string, group [][]int) int {
 	if len(group) == 0 {
-		panic("ansatz: SymmRBM needs a non-empty permutation group")
+		panic("ansatz: " + who + " needs a non-empty permutation group")
 	}
 	n := len(group[0])
 	if n < 1 {
-		panic("ansatz: SymmRBM needs n >= 1 sites")
+		panic("ansatz: " + who + " needs n >= 1 sites")
 	}
 	seen := make([]int, n)
 	for g, p := range group {
 		if len(p) != n {
-			panic(fmt.Sprintf("ansatz: SymmRBM: group element %d has %d sites, want %d", g, len(p), n))
+			panic(fmt.Sprintf("ansatz: %s: group element %d has %d sites, want %d", who, g, len(p), n))
 		}
 		for i, k := range p {
 			if k < 0 || k >= n || seen[k] == g+1 {
-				panic(fmt.Sprintf("ansatz: SymmRBM: group element %d is not a permutation of 0..%d (site %d maps to %d)", g, n-1, i, k))
+				panic(fmt.Sprintf("ansatz: %s: group element %d is not a permutation of 0..%d (site %d maps to %d)", who, g, n-1, i, k))
 			}
 			seen[k] = g + 1
 		}
@@ -162,7 +162,7 @@ func checkGroup(group [][]int) int {
 		key := permHash(p)
 		for _, h := range index[key] {
 			if equalInts(group[h], p) {
-				panic(fmt.Sprintf("ansatz: SymmRBM: group elements %d and %d are equal", h, g))
+				panic(fmt.Sprintf("ansatz: %s: group elements %d and %d are equal", who, h, g))
 			}
 		}
 		index[key] = append(index[key], g)
@@ -178,7 +178,7 @@ func checkGroup(group [][]int) int {
 				found = found || equalInts(group[e], prod)
 			}
 			if !found {
-				panic(fmt.Sprintf("ansatz: SymmRBM: the permutations are not a group: element %d after element %d is not in the set", g, h))
+				panic(fmt.Sprintf("ansatz: %s: the permutations are not a group: element %d after element %d is not in the set", who, g, h))
 			}
 		}
 	}

@@ -31,7 +31,7 @@ type checkReport struct {
 	EDWillRun    bool     `json:"ed_will_run"`
 	Ansatz       string   `json:"ansatz"`
 	NParameters  int      `json:"n_parameters"`
-	GroupSize    int      `json:"symmetry_group_size,omitempty"` // rbm-symm: elements of the group
+	GroupSize    int      `json:"symmetry_group_size,omitempty"` // symmetric ansatz: elements of the group
 	Move         string   `json:"move"`
 	Samples      int      `json:"samples_per_iteration"`
 	SRSolver     string   `json:"sr_solver,omitempty"`
@@ -135,7 +135,7 @@ func preflight(cfg *config.Config, name string) (*checkReport, error) {
 		Bipartite: bip, SignRule: p.SignRule, TotalSz: p.TotalSz, Ansatz: ansatzText(cfg.Ansatz),
 		NParameters: psi.NumParams(), Move: p.Move, Warnings: []string{},
 	}
-	if cfg.Ansatz.Kind == "rbm-symm" {
+	if cfg.Ansatz.Symmetries != "none" {
 		g, err := cfg.SymmetryGroup(p)
 		if err != nil {
 			return nil, err
@@ -202,12 +202,12 @@ func warnings(cfg *config.Config, p *config.Problem, np int, holo bool, ns int, 
 	// J ≤ 0 without it, and J2 ≤ 0 (J2 bonds join sites of one sublattice).
 	stoquastic := h.Kind == "ising" ||
 		(h.Kind == "heisenberg" && h.J2 <= 0 && ((p.SignRule && h.J >= 0) || (!p.SignRule && h.J <= 0)))
-	if cfg.Ansatz.Kind == "rbm-symm" && !stoquastic {
+	if cfg.Ansatz.Symmetries != "none" && !stoquastic {
 		group := "translation invariant (zero momentum)"
 		if cfg.Ansatz.Symmetries == "automorphisms" {
 			group = "invariant under every lattice symmetry (zero momentum, trivial point-group representation)"
 		}
-		w = append(w, "rbm-symm represents only states "+group+"; without a stoquastic Hamiltonian (sign rule) nothing guarantees that the ground state is one: compare with ED on a small cluster")
+		w = append(w, "a symmetric ansatz represents only states "+group+"; without a stoquastic Hamiltonian (sign rule) nothing guarantees that the ground state is one: compare with ED on a small cluster")
 	}
 	if cfg.Sampler.Chains > ns/4 && !cfg.Sampler.Exact {
 		w = append(w, fmt.Sprintf("only %d samples per chain per iteration: autocorrelation and R-hat estimates are unreliable", ns/cfg.Sampler.Chains))

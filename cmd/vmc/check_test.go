@@ -48,7 +48,7 @@ func TestCheck(t *testing.T) {
 			t.Fatalf("check %s: code %d: %s", tc.lattice, code, stderr)
 		}
 		m := oneJSON(t, stdout)
-		warned := strings.Contains(fmt.Sprint(m["warnings"]), "rbm-symm represents only states invariant under every lattice symmetry")
+		warned := strings.Contains(fmt.Sprint(m["warnings"]), "a symmetric ansatz represents only states invariant under every lattice symmetry")
 		if m["symmetry_group_size"] != tc.group || warned != tc.warn {
 			t.Errorf("check %s: group %v (want %v), warning %v (want %v): %v", tc.lattice, m["symmetry_group_size"], tc.group, warned, tc.warn, m["warnings"])
 		}

@@ -313,14 +313,19 @@ func (j *job) meta(name string) runfile.Meta {
 
 // ansatzText describes the wavefunction in one line.
 func ansatzText(a config.AnsatzConfig) string {
+	s := ansatzKindText(a)
+	if a.Symmetries != "none" {
+		s += " symmetries=" + a.Symmetries
+	}
+	return s
+}
+
+func ansatzKindText(a config.AnsatzConfig) string {
 	switch a.Kind {
 	case "rbm", "rbm-symm":
 		s := fmt.Sprintf("%s alpha=%d dtype=%s", a.Kind, a.Alpha, a.Dtype)
 		if a.SpinFlip {
 			s += " spin_flip"
-		}
-		if a.Kind == "rbm-symm" {
-			s += " symmetries=" + a.Symmetries
 		}
 		return s
 	case "ffnn":

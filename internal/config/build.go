@@ -48,6 +48,13 @@ func (c *Config) NewAnsatz(p *Problem) (ansatz.Ansatz, error) {
 	default:
 		return nil, keyErr("ansatz.kind", "want one of %s, got %q", quoteList(AnsatzKinds), a.Kind)
 	}
+	if a.Kind != "rbm-symm" && a.Symmetries != "none" {
+		group, err := c.SymmetryGroup(p)
+		if err != nil {
+			return nil, err
+		}
+		psi = ansatz.NewSymmetrized(psi, group)
+	}
 	psi.InitRandom(rng, *a.InitScale)
 	return psi, nil
 }
@@ -60,11 +67,19 @@ func (c *Config) NewAnsatz(p *Problem) (ansatz.Ansatz, error) {
 // The symmetric RBM keeps alpha·|G| hidden units with N weights each; a
 // group that would need more than MaxSymmWeights of them is refused before
 // it is built (translations of an L×L torus alone are L² permutations of
-// L² sites).
+// L² sites). Another ansatz summed over the group keeps |G| caches and
+// evaluates the network |G| times per move; |G|·N is bounded by
+// MaxSymmWeights/16 for it.
 func (c *Config) SymmetryGroup(p *Problem) ([][]int, error) {
 	l := p.Lattice
 	n, alpha := l.NumSites(), c.Ansatz.Alpha
+	if c.Ansatz.Kind != "rbm-symm" {
+		alpha = 16
+	}
 	tooMany := func(g int) error {
+		if c.Ansatz.Kind != "rbm-symm" {
+			return keyErr("ansatz.symmetries", "summing the %s ansatz over %d group elements on %d sites is beyond the budget (|G|·N ≤ %d): use a smaller lattice or group", c.Ansatz.Kind, g, n, MaxSymmWeights/16)
+		}
 		return keyErr("ansatz.kind", "rbm-symm with %d filters over %d group elements on %d sites has %.3g weights in its dense form, more than %d: use a smaller alpha or lattice, or kind = \"rbm\"",
 			alpha, g, n, float64(alpha)*float64(g)*float64(n), MaxSymmWeights)
 	}

@@ -62,7 +62,7 @@ type AnsatzConfig struct {
 	Activation string   `toml:"activation"`           // tanh (ffnn): lncosh | tanh | softplus
 	InitScale  *float64 `toml:"init_scale,omitempty"` // 0.01 complex, 0.1 real; 0.5 for ffnn
 	SpinFlip   bool     `toml:"spin_flip"`            // false (rbm-symm): impose ψ(x) = ψ(−x)
-	Symmetries string   `toml:"symmetries"`           // translations (rbm-symm): translations | automorphisms
+	Symmetries string   `toml:"symmetries"`           // translations (rbm-symm), none (others): none | translations | automorphisms
 }
 
 // SamplerConfig is the [sampler] table.
@@ -125,7 +125,7 @@ func Default() Config {
 		Seed:        1,
 		Lattice:     LatticeConfig{PBC: true},
 		Hamiltonian: HamiltonianConfig{J: 1, Delta: 1, SignRule: "auto"},
-		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Activation: "tanh", Symmetries: "translations"},
+		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Activation: "tanh"},
 		Sampler:     SamplerConfig{Move: "auto", Chains: 16, Samples: 2048, Sweep: 1, BurnIn: 32, Discard: 1},
 		Optimizer:   OptimizerConfig{Kind: "sr", Iterations: 300, LearningRate: 0.05, DiagShift: 0.01, Solver: "auto"},
 		Evaluate:    EvaluateConfig{Samples: 20000},
@@ -143,6 +143,12 @@ func (c *Config) resolveDefaults() {
 		a.Dtype = "complex"
 		if a.Kind == "ffnn" {
 			a.Dtype = "real"
+		}
+	}
+	if a.Symmetries == "" {
+		a.Symmetries = "none"
+		if a.Kind == "rbm-symm" {
+			a.Symmetries = "translations"
 		}
 	}
 	if a.InitScale == nil {

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/cmplx"
 	"math/rand/v2"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"vmc/ansatz"
 	"vmc/configs"
 )
 
@@ -208,6 +210,42 @@ func TestSymmetriesAutomorphisms(t *testing.T) {
 			}
 		}
 	}
+	// Other kinds are summed over the group: same parameters as without,
+	// and invariant.
+	for _, kind := range []string{"ffnn", "jastrow", "rbm"} {
+		cfg, err := Parse("x.toml", []byte(src), []string{"ansatz.kind=" + kind, "ansatz.layers=[8]", "ansatz.symmetries=automorphisms"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := Parse("x.toml", []byte(src), []string{"ansatz.kind=" + kind, "ansatz.layers=[8]"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := cfg.Build()
+		psi, err := cfg.NewAnsatz(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, _ := plain.NewAnsatz(p)
+		if s, ok := psi.(*ansatz.Symmetrized); !ok || s.GroupOrder() != 128 || psi.NumParams() != base.NumParams() {
+			t.Fatalf("%s: got %T with %d parameters, want a Symmetrized over 128 elements with %d", kind, psi, psi.NumParams(), base.NumParams())
+		}
+		g, _ := cfg.SymmetryGroup(p)
+		rng := rand.New(rand.NewPCG(5, 6))
+		x, y := make([]int8, 16), make([]int8, 16)
+		for i := range x {
+			x[i] = int8(2*rng.IntN(2) - 1)
+		}
+		for _, perm := range g {
+			for i := range y {
+				y[i] = x[perm[i]]
+			}
+			if d := cmplx.Abs(psi.LogPsi(y) - psi.LogPsi(x)); d > 1e-10 && math.Abs(d-2*math.Pi) > 1e-10 {
+				t.Fatalf("%s: log ψ changes by %g under %v", kind, d, perm)
+			}
+		}
+	}
+
 	// A complete graph has 8! automorphisms: a config error, not a hang.
 	var edges []string
 	for i := 0; i < 8; i++ {

@@ -87,11 +87,11 @@ func (c *Config) validate() error {
 		func() error { return positive("ansatz.alpha", c.Ansatz.Alpha) },
 		func() error { return oneOf("ansatz.dtype", c.Ansatz.Dtype, "complex", "real") },
 		func() error {
-			if err := oneOf("ansatz.symmetries", c.Ansatz.Symmetries, "translations", "automorphisms"); err != nil {
+			if err := oneOf("ansatz.symmetries", c.Ansatz.Symmetries, "none", "translations", "automorphisms"); err != nil {
 				return err
 			}
-			if c.Ansatz.Symmetries != "translations" && c.Ansatz.Kind != "rbm-symm" {
-				return keyErr("ansatz.symmetries", "only kind = \"rbm-symm\" takes a symmetry group, got kind = %q", c.Ansatz.Kind)
+			if c.Ansatz.Symmetries == "none" && c.Ansatz.Kind == "rbm-symm" {
+				return keyErr("ansatz.symmetries", "kind = \"rbm-symm\" needs a group: \"translations\" or \"automorphisms\"")
 			}
 			if c.Ansatz.SpinFlip && c.Ansatz.Kind != "rbm-symm" {
 				return keyErr("ansatz.spin_flip", "only kind = \"rbm-symm\" imposes spin-flip symmetry, got kind = %q", c.Ansatz.Kind)
@@ -222,7 +222,7 @@ func (c *Config) validate() error {
 	if err := c.validateSize(p); err != nil {
 		return err
 	}
-	if c.Ansatz.Kind == "rbm-symm" {
+	if c.Ansatz.Symmetries != "none" {
 		if _, err := c.SymmetryGroup(p); err != nil {
 			return err
 		}
