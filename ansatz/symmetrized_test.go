@@ -58,3 +58,16 @@ func TestSymmetrizedInvariant(t *testing.T) {
 		}
 	}
 }
+
+// Cost of a two-site log-ratio of a real FFNN [40, 20] on 20 sites, plain
+// and summed over the 40 elements of the ring's dihedral group (expect
+// about 40×).
+func BenchmarkSymmetrizedLogRatio(b *testing.B) {
+	const n = 20
+	b.Run("plain", func(b *testing.B) {
+		benchCache(b, NewFFNN(n, []int{40, 20}, Tanh, false), 0.5, 2, func(c Cache, f []int) { c.LogRatio(f) })
+	})
+	b.Run("dihedral", func(b *testing.B) {
+		benchCache(b, NewSymmetrized(NewFFNN(n, []int{40, 20}, Tanh, false), ringGroup(n)), 0.5, 2, func(c Cache, f []int) { c.LogRatio(f) })
+	})
+}
