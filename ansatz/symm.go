@@ -86,15 +86,7 @@ func NewSymmRBM(group [][]int, alpha int, holomorphic, spinFlip bool) *SymmRBM {
 	n := checkGroup("SymmRBM", group)
 	ng := len(group)
 	s := &SymmRBM{n: n, alpha: alpha, ng: ng, holomorphic: holomorphic, spinFlip: spinFlip}
-	s.perm = make([][]int, ng)
-	s.inv = make([][]int, ng)
-	for g, p := range group {
-		s.perm[g] = append([]int(nil), p...)
-		s.inv[g] = make([]int, n)
-		for i, k := range p {
-			s.inv[g][k] = i
-		}
-	}
+	s.perm, s.inv = copyGroup(group)
 	np := alpha * n
 	if !spinFlip {
 		np += 1 + alpha
@@ -132,6 +124,21 @@ func newRBMHidden(n, m int, holomorphic bool) *RBM {
 	}
 	r.prepare()
 	return r
+}
+
+// copyGroup returns a copy of the permutations and their inverses,
+// inv[g][k] = g⁻¹(k).
+func copyGroup(group [][]int) (perm, inv [][]int) {
+	perm = make([][]int, len(group))
+	inv = make([][]int, len(group))
+	for g, p := range group {
+		perm[g] = append([]int(nil), p...)
+		inv[g] = make([]int, len(p))
+		for i, k := range p {
+			inv[g][k] = i
+		}
+	}
+	return perm, inv
 }
 
 // checkGroup panics unless group is a non-empty set of distinct

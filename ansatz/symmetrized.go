@@ -54,15 +54,7 @@ func NewSymmetrized(base Ansatz, group [][]int) *Symmetrized {
 		panic(fmt.Sprintf("ansatz: Symmetrized: the group permutes %d sites, the ansatz has %d", n, base.NumSites()))
 	}
 	s := &Symmetrized{base: base, n: n, logG: math.Log(float64(len(group)))}
-	s.perm = make([][]int, len(group))
-	s.inv = make([][]int, len(group))
-	for g, p := range group {
-		s.perm[g] = append([]int(nil), p...)
-		s.inv[g] = make([]int, n)
-		for i, k := range p {
-			s.inv[g][k] = i
-		}
-	}
+	s.perm, s.inv = copyGroup(group)
 	return s
 }
 
