@@ -2,7 +2,8 @@
 # Symmetric RBM (rbm-symm, alpha = 4) with the translation group and with
 # the full automorphism group (translations × point group) on the 4×4 and
 # 6×6 Heisenberg tori; prints the relative error to the exact energy.
-# About 30 minutes on 2 cores. Usage: benchmarks/symmetries/run.sh
+# Then the real FFNN summed over the translations on the J1-J2 ring.
+# About 35 minutes on 2 cores. Usage: benchmarks/symmetries/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 go build -o bin/vmc ./cmd/vmc
@@ -20,6 +21,22 @@ import json, sys
 r = json.load(open(sys.argv[1])); ref = float(sys.argv[2])
 e, de = r["energy_per_site"], r["energy_error"] / r["n_sites"]
 print("| %s | %s | %s | %d | %.7f ± %.7f | %.9f | %.2e | %.3f |" % (sys.argv[3], sys.argv[4], sys.argv[5], r["n_parameters"], e, de, ref, abs(e - ref) / abs(ref), r["wall_seconds"] / r["iterations"]))
+PY
+  done
+done
+
+# Any ansatz summed over the group: the real FFNN on the frustrated J1-J2
+# ring (exact energy from the run's own ED).
+echo
+echo "| config | group | parameters | relative error | wall (s) |"
+echo "|---|---|---|---|---|"
+for c in j1j2-chain12-ffnn j1j2-chain16-ffnn; do
+  for g in none translations; do
+    bin/vmc run "benchmarks/symmetries/$c.toml" --json --quiet --force --set ansatz.symmetries=$g --out "$out/$c-$g.h5" > "$out/$c-$g.json"
+    /usr/bin/python3 - "$out/$c-$g.json" "$c" "$g" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print("| %s | %s | %d | %.2e | %.0f |" % (sys.argv[2], sys.argv[3], r["n_parameters"], r["relative_error"], r["wall_seconds"]))
 PY
   done
 done
