@@ -1,5 +1,7 @@
 package ansatz
 
+import "fmt"
+
 // Ansatz is a variational wavefunction over spin-1/2 configurations.
 //
 // A configuration x holds one int8 per site, +1 for spin up (σz = +1) and -1
@@ -49,4 +51,26 @@ type Cache interface {
 	// LogDeriv writes O_k(x) = ∂ log ψ(x) / ∂θ_k for the current configuration
 	// into dst, which must have length NumParams.
 	LogDeriv(dst []complex128)
+}
+
+// copyParams and storeParams are Params and SetParams for an ansatz whose
+// parameters live in one complex slice p (Jastrow, SymmRBM); who names it
+// in panics. storeParams drops imaginary parts unless holomorphic.
+func copyParams(who string, dst, p []complex128) {
+	if len(dst) != len(p) {
+		panic(fmt.Sprintf("ansatz: %s.Params: len(dst) = %d, want %d", who, len(dst), len(p)))
+	}
+	copy(dst, p)
+}
+
+func storeParams(who string, p, src []complex128, holomorphic bool) {
+	if len(src) != len(p) {
+		panic(fmt.Sprintf("ansatz: %s.SetParams: len(p) = %d, want %d", who, len(src), len(p)))
+	}
+	for k, v := range src {
+		if !holomorphic {
+			v = complex(real(v), 0)
+		}
+		p[k] = v
+	}
 }

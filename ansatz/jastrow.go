@@ -105,26 +105,13 @@ func (m *Jastrow) String() string {
 
 // Params copies the parameters (J upper triangle, then h) into dst, which
 // must have length NumParams. A real Jastrow reports zero imaginary parts.
-func (m *Jastrow) Params(dst []complex128) {
-	if len(dst) != len(m.p) {
-		panic(fmt.Sprintf("ansatz: Jastrow.Params: len(dst) = %d, want %d", len(dst), len(m.p)))
-	}
-	copy(dst, m.p)
-}
+func (m *Jastrow) Params(dst []complex128) { copyParams("Jastrow", dst, m.p) }
 
 // SetParams replaces the parameters by p, of length NumParams. A real
 // Jastrow ignores the imaginary parts. Existing caches are stale until
 // Reset.
 func (m *Jastrow) SetParams(p []complex128) {
-	if len(p) != len(m.p) {
-		panic(fmt.Sprintf("ansatz: Jastrow.SetParams: len(p) = %d, want %d", len(p), len(m.p)))
-	}
-	for k, v := range p {
-		if !m.holomorphic {
-			v = complex(real(v), 0)
-		}
-		m.p[k] = v
-	}
+	storeParams("Jastrow", m.p, p, m.holomorphic)
 	m.prepare()
 }
 

@@ -292,26 +292,13 @@ func (s *SymmRBM) String() string {
 // Params copies the parameters (order a, b, W; or W with spin-flip
 // symmetry) into dst, which must have length NumParams. A real machine
 // reports zero imaginary parts.
-func (s *SymmRBM) Params(dst []complex128) {
-	if len(dst) != len(s.p) {
-		panic(fmt.Sprintf("ansatz: SymmRBM.Params: len(dst) = %d, want %d", len(dst), len(s.p)))
-	}
-	copy(dst, s.p)
-}
+func (s *SymmRBM) Params(dst []complex128) { copyParams("SymmRBM", dst, s.p) }
 
 // SetParams replaces the parameters by p, of length NumParams, and
 // rebuilds the dense RBM in O(alpha·|G|·N). A real machine ignores the
 // imaginary parts. Existing caches are stale until Reset.
 func (s *SymmRBM) SetParams(p []complex128) {
-	if len(p) != len(s.p) {
-		panic(fmt.Sprintf("ansatz: SymmRBM.SetParams: len(p) = %d, want %d", len(p), len(s.p)))
-	}
-	for k, v := range p {
-		if !s.holomorphic {
-			v = complex(real(v), 0)
-		}
-		s.p[k] = v
-	}
+	storeParams("SymmRBM", s.p, p, s.holomorphic)
 	s.expand()
 }
 
