@@ -33,7 +33,7 @@ type contractCase struct {
 // which must give the same derivative). A real ansatz other than the FFNN
 // (whose phase head makes log ψ complex) must report real derivatives.
 //
-// Tolerance as in TestRBMLogDerivFiniteDifference: with h = 1e-5 the
+// Tolerance: with h = 1e-5 the
 // truncation error h²|∂³ log ψ|/6 is ≲ 1e-9 for the parameter scales used
 // (|∂³ log ψ| ≲ 100 even for the deepest networks), the rounding error
 // ε|log ψ|/h ≲ 1e-10; fdTol = 1e-7 is far above both and far below any

@@ -52,14 +52,9 @@ func flipped(x []int8, flips []int) []int8 {
 }
 
 func TestRBMLogDerivFiniteDifference(t *testing.T) {
-	// Central differences with step h have truncation error h²|∂³ log ψ|/6
-	// ≈ 1e-10 and rounding error ε|log ψ|/h ≈ 1e-16·30/1e-5 ≈ 3e-10 for the
-	// parameter scales below; fdTol leaves a wide margin over both and is
-	// still far below any real mistake (O_k is O(1)).
-	const (
-		h     = 1e-5
-		fdTol = 1e-7
-	)
+	// checkLogDerivFD (check_test.go): central differences with h = 1e-5,
+	// tolerance 1e-7, along 1 and i for holomorphic machines, and real
+	// derivatives for real ones.
 	const n, alpha = 6, 2
 	for ci, tc := range []struct {
 		holomorphic bool
@@ -67,44 +62,11 @@ func TestRBMLogDerivFiniteDifference(t *testing.T) {
 	}{
 		{true, 0.1}, {true, 1}, {false, 0.1}, {false, 1},
 	} {
-		rng := rand.New(rand.NewPCG(uint64(ci), 17))
-		r := NewRBM(n, alpha, tc.holomorphic)
-		r.InitRandom(rng, tc.scale)
-		np := r.NumParams()
-		p := make([]complex128, np)
-		r.Params(p)
-		q := make([]complex128, np)
-		o := make([]complex128, np)
-		for trial := range 3 {
-			x := randConfig(rng, n)
-			r.NewCache(x).LogDeriv(o)
-			dirs := []complex128{1}
-			if tc.holomorphic {
-				// Holomorphy: the derivative along i equals the one along 1.
-				dirs = append(dirs, 1i)
-			}
-			for k := range np {
-				for _, dir := range dirs {
-					copy(q, p)
-					q[k] = p[k] + complex(h, 0)*dir
-					r.SetParams(q)
-					lp := r.LogPsi(x)
-					q[k] = p[k] - complex(h, 0)*dir
-					r.SetParams(q)
-					lm := r.LogPsi(x)
-					diff := complex(real(lp)-real(lm), phaseDiff(imag(lp), imag(lm)))
-					fd := diff / (complex(2*h, 0) * dir)
-					if d := cmplx.Abs(fd - o[k]); !(d <= fdTol*math.Max(1, cmplx.Abs(o[k]))) {
-						t.Errorf("case %d (holomorphic=%v scale=%v) trial %d: O_%d = %v, finite difference along %v = %v",
-							ci, tc.holomorphic, tc.scale, trial, k, o[k], dir, fd)
-					}
-				}
-				if !tc.holomorphic && imag(o[k]) != 0 {
-					t.Errorf("case %d: real RBM O_%d = %v has an imaginary part", ci, k, o[k])
-				}
-			}
-			r.SetParams(p)
-		}
+		checkLogDerivFD(t, contractCase{
+			name:  fmt.Sprintf("RBM holomorphic=%v scale=%v", tc.holomorphic, tc.scale),
+			new:   func() initializer { return NewRBM(n, alpha, tc.holomorphic) },
+			scale: tc.scale,
+		}, uint64(ci))
 	}
 }
 
