@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"vmc/ansatz"
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 // A real feed-forward network with an amplitude and a phase head: log ψ is

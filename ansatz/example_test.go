@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"vmc/ansatz"
+	"github.com/vmc-lattice/vmc/ansatz"
 )
 
 // A cache tracks one Markov chain: LogRatio prices a move without changing

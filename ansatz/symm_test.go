@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 func mustLattice(t testing.TB, kind lattice.Kind, extent []int, pbc bool) *lattice.Lattice {

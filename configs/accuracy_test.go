@@ -4,10 +4,10 @@ import (
 	"math"
 	"testing"
 
-	"vmc/configs"
-	"vmc/ed"
-	"vmc/internal/config"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/configs"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // TestAccuracy runs shipped configurations through the library path of

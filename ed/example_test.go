@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"log"
 
-	"vmc/ed"
-	"vmc/hamiltonian"
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 // The ground state of the antiferromagnetic Heisenberg ring of 8 spins in the

@@ -5,8 +5,8 @@ import (
 	"math"
 	"testing"
 
-	"vmc/hamiltonian"
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 // eigTol is the agreement required between solvers on eigenvalues, relative

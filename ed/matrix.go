@@ -1,7 +1,7 @@
 package ed
 
 import (
-	"vmc/internal/parallel"
+	"github.com/vmc-lattice/vmc/internal/parallel"
 
 	"errors"
 	"fmt"
@@ -9,7 +9,7 @@ import (
 	"slices"
 	"sync"
 
-	"vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/hamiltonian"
 )
 
 // Matrix is a real symmetric matrix acting on the vectors of a basis, seen

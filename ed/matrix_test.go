@@ -9,8 +9,8 @@ import (
 	"github.com/james-bowman/sparse"
 	"gonum.org/v1/gonum/mat"
 
-	"vmc/hamiltonian"
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 type opCase struct {

@@ -8,8 +8,8 @@ import (
 	"slices"
 	"time"
 
-	"vmc/hamiltonian"
-	"vmc/internal/parallel"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/internal/parallel"
 )
 
 // Symmetry is a group of site permutations with a real one-dimensional

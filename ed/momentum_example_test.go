@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"log"
 
-	"vmc/ed"
-	"vmc/hamiltonian"
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 // The Heisenberg ring of 12 spins in its two real translation sectors,

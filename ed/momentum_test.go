@@ -9,8 +9,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"vmc/hamiltonian"
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 // realMomentum returns the symmetry of the translations of l (ordered with

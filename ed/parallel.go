@@ -1,7 +1,7 @@
 package ed
 
 import (
-	"vmc/internal/parallel"
+	"github.com/vmc-lattice/vmc/internal/parallel"
 
 	"runtime"
 

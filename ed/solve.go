@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/hamiltonian"
 )
 
 // Product selects how the Hamiltonian is applied to vectors.

@@ -5,8 +5,8 @@ import (
 	"math"
 	"testing"
 
-	"vmc/hamiltonian"
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 // refTol is the relative tolerance of /work/shared/reference/energies.md

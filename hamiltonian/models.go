@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 // Units selects the operator normalization: Pauli matrices σ or spin-1/2

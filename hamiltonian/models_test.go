@@ -6,7 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 // dense builds the full 2^N matrix of op through Connected. Bit i of the

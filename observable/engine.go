@@ -5,9 +5,9 @@ import (
 	"runtime"
 	"sync"
 
-	"vmc/ansatz"
-	"vmc/ed"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // seriesBudget bounds the number of per-sample values held at once

@@ -3,10 +3,10 @@ package observable_test
 import (
 	"fmt"
 
-	"vmc/ed"
-	"vmc/hamiltonian"
-	"vmc/lattice"
-	"vmc/observable"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
+	"github.com/vmc-lattice/vmc/observable"
 )
 
 // Correlations and entanglement of the exact ground state of the 8-site

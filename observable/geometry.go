@@ -4,7 +4,7 @@ import (
 	"math"
 	"sort"
 
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 // distTol groups minimum-image distances into classes; it is the lattice

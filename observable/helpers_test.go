@@ -5,11 +5,11 @@ import (
 	"math/cmplx"
 	"testing"
 
-	"vmc/ansatz"
-	"vmc/ed"
-	"vmc/hamiltonian"
-	"vmc/lattice"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // e0Ring8 is the ground-state energy of the 8-site Heisenberg ring in spin-1/2

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math"
 
-	"vmc/ansatz"
-	"vmc/ed"
-	"vmc/lattice"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/lattice"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // Entry names, as used for /observables/<name> in the output file.

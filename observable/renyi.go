@@ -8,9 +8,9 @@ import (
 	"math/cmplx"
 	"slices"
 
-	"vmc/ansatz"
-	"vmc/ed"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // Renyi is a Monte Carlo estimate of the Rényi-2 entropy of a region.

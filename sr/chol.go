@@ -3,7 +3,7 @@ package sr
 import (
 	"math"
 
-	"vmc/internal/parallel"
+	"github.com/vmc-lattice/vmc/internal/parallel"
 )
 
 // cholBlock is the panel width of the blocked Cholesky factorization.

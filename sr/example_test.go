@@ -3,7 +3,7 @@ package sr_test
 import (
 	"fmt"
 
-	"vmc/sr"
+	"github.com/vmc-lattice/vmc/sr"
 )
 
 // One SR step for two complex parameters from four equally weighted

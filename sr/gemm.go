@@ -1,6 +1,6 @@
 package sr
 
-import "vmc/internal/parallel"
+import "github.com/vmc-lattice/vmc/internal/parallel"
 
 // This file holds the one dense building block of the package: a blocked,
 // packed, goroutine-parallel real matrix product

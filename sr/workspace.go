@@ -1,7 +1,7 @@
 package sr
 
 import (
-	"vmc/internal/parallel"
+	"github.com/vmc-lattice/vmc/internal/parallel"
 
 	"fmt"
 	"math"

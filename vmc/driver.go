@@ -6,8 +6,8 @@ import (
 	"math"
 	"time"
 
-	"vmc/ansatz"
-	"vmc/sr"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/sr"
 )
 
 // Optimizer selects the update rule of the driver.

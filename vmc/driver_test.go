@@ -7,10 +7,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"vmc/ansatz"
-	"vmc/hamiltonian"
-	"vmc/lattice"
-	"vmc/sr"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
+	"github.com/vmc-lattice/vmc/sr"
 )
 
 // e0Ring8 is the ground-state energy of the 8-site Heisenberg ring in spin-1/2

@@ -4,8 +4,8 @@ import (
 	"math"
 	"math/cmplx"
 
-	"vmc/ansatz"
-	"vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/hamiltonian"
 )
 
 // Batch holds one iteration's samples: configurations, local energies,

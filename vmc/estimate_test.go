@@ -6,9 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"vmc/ansatz"
-	"vmc/hamiltonian"
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 // jastrow is a test-only ansatz, independent of package ansatz's models:

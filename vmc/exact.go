@@ -1,7 +1,7 @@
 package vmc
 
 import (
-	"vmc/internal/parallel"
+	"github.com/vmc-lattice/vmc/internal/parallel"
 
 	"fmt"
 	"math"
@@ -9,8 +9,8 @@ import (
 	"math/bits"
 	"runtime"
 
-	"vmc/ansatz"
-	"vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/hamiltonian"
 )
 
 // MaxExactDim bounds the number of configurations NewExact accepts.

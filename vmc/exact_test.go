@@ -7,8 +7,8 @@ import (
 	"math/cmplx"
 	"testing"
 
-	"vmc/ansatz"
-	"vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/hamiltonian"
 )
 
 // denseEnergy computes ⟨ψ|H|ψ⟩/⟨ψ|ψ⟩ and ⟨ψ|H²|ψ⟩/⟨ψ|ψ⟩ − E² by building

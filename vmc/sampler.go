@@ -1,7 +1,7 @@
 package vmc
 
 import (
-	"vmc/internal/parallel"
+	"github.com/vmc-lattice/vmc/internal/parallel"
 
 	"errors"
 	"fmt"
@@ -10,8 +10,8 @@ import (
 	"runtime"
 	"unsafe"
 
-	"vmc/ansatz"
-	"vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/hamiltonian"
 )
 
 // Move is a Metropolis proposal rule.

@@ -6,8 +6,8 @@ import (
 	"math/bits"
 	"testing"
 
-	"vmc/ansatz"
-	"vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/hamiltonian"
 )
 
 // TestSamplerEnergy compares Metropolis energies with the exact energy of the

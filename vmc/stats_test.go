@@ -6,10 +6,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"vmc/ansatz"
-	"vmc/hamiltonian"
-	"vmc/lattice"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // ar1 returns chains independent stationary AR(1) series of length n,

@@ -5,11 +5,11 @@ import (
 	"math/cmplx"
 	"testing"
 
-	"vmc/ansatz"
-	"vmc/hamiltonian"
-	"vmc/lattice"
-	"vmc/sr"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
+	"github.com/vmc-lattice/vmc/sr"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // In an exact sum, configurations with |ψ|² negligible against the largest

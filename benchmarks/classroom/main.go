@@ -22,10 +22,10 @@ import (
 	"strconv"
 	"strings"
 
-	"vmc/ansatz"
-	"vmc/hamiltonian"
-	"vmc/lattice"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // e0 is the exact ground-state energy of the 8-site ring in spin-1/2 units

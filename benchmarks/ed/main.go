@@ -24,9 +24,9 @@ import (
 	"syscall"
 	"time"
 
-	"vmc/ed"
-	"vmc/hamiltonian"
-	"vmc/lattice"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
 )
 
 func main() {

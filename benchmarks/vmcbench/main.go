@@ -19,9 +19,9 @@ import (
 	"strings"
 	"time"
 
-	"vmc/ansatz"
-	"vmc/internal/config"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 type benchCase struct {

@@ -12,7 +12,7 @@ import (
 	"os"
 	"time"
 
-	"vmc/internal/runfile"
+	"github.com/vmc-lattice/vmc/internal/runfile"
 )
 
 // analyzeSummary is the --json object of vmc analyze. Energies are totals

@@ -8,10 +8,10 @@ import (
 	"math"
 	"runtime"
 
-	"vmc/ed"
-	"vmc/internal/config"
-	"vmc/sr"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/sr"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // checkReport is the --json object of vmc check.

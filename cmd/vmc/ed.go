@@ -8,8 +8,8 @@ import (
 	"runtime"
 	"time"
 
-	"vmc/ed"
-	"vmc/internal/config"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/internal/config"
 )
 
 type edSummary struct {

@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 
-	"vmc/configs"
-	"vmc/internal/config"
+	"github.com/vmc-lattice/vmc/configs"
+	"github.com/vmc-lattice/vmc/internal/config"
 )
 
 // errHelp is returned when -h was asked for; the usage was printed.

@@ -24,7 +24,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"vmc/internal/config"
+	"github.com/vmc-lattice/vmc/internal/config"
 )
 
 // Exit codes (documented in the README and docs/cli.md).

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"math"
 
-	"vmc/internal/runfile"
-	"vmc/observable"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/internal/runfile"
+	"github.com/vmc-lattice/vmc/observable"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // obsSummary is one observable in the --json summary.

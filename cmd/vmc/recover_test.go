@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"vmc/internal/runfile"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/internal/runfile"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // A NaN forced into the local energies is recovered from (the step is

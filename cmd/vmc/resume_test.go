@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"vmc/internal/config"
-	"vmc/internal/runfile"
+	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/internal/runfile"
 )
 
 // variants are the optimizer and sampler set-ups whose state a checkpoint

@@ -15,12 +15,12 @@ import (
 	"strings"
 	"time"
 
-	"vmc/ansatz"
-	"vmc/ed"
-	"vmc/internal/buildinfo"
-	"vmc/internal/config"
-	"vmc/internal/runfile"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/internal/buildinfo"
+	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/internal/runfile"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // batchHook, set only by tests, is installed in every driver to inject

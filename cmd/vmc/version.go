@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"runtime"
 
-	"vmc/internal/buildinfo"
+	"github.com/vmc-lattice/vmc/internal/buildinfo"
 )
 
 func cmdVersion(args []string, e env) error {

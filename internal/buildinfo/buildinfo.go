@@ -7,7 +7,7 @@ import "runtime/debug"
 const Program = "vmc"
 
 // Version is the release version; a build may override it with
-// -ldflags "-X vmc/internal/buildinfo.Version=...".
+// -ldflags "-X github.com/vmc-lattice/vmc/internal/buildinfo.Version=...".
 var Version = "0.1.0-dev"
 
 // Commit returns the VCS revision the binary was built from, if known.

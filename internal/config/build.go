@@ -3,12 +3,12 @@ package config
 import (
 	"math/rand/v2"
 
-	"vmc/ansatz"
-	"vmc/ed"
-	"vmc/lattice"
-	"vmc/observable"
-	"vmc/sr"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/lattice"
+	"github.com/vmc-lattice/vmc/observable"
+	"github.com/vmc-lattice/vmc/sr"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // Stream tags separate the random streams derived from one seed: the

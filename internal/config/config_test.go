@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"vmc/ansatz"
-	"vmc/configs"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/configs"
 )
 
 func TestDefaults(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"vmc/configs"
+	"github.com/vmc-lattice/vmc/configs"
 )
 
 // FuzzParse checks that no input makes config loading panic: every broken

@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"vmc/ansatz"
-	"vmc/hamiltonian"
-	"vmc/lattice"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/ansatz"
+	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/lattice"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // MaxSites bounds the lattice size a config may ask for (unit cells ×

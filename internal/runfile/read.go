@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"vmc/internal/h5io"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/internal/h5io"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // Run is everything a run file holds, as read by Read or Load.

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"time"
 
-	"vmc/lattice"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/lattice"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // LayoutVersion is stored in the root attribute layout_version; it changes

@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"vmc/internal/h5io"
-	"vmc/lattice"
-	"vmc/vmc"
+	"github.com/vmc-lattice/vmc/internal/h5io"
+	"github.com/vmc-lattice/vmc/lattice"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // sample data: a run of a chain of 4 sites with 2 chains and 6 parameters.

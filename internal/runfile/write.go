@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"vmc/internal/h5io"
+	"github.com/vmc-lattice/vmc/internal/h5io"
 )
 
 // writeMeta writes the root attributes.
