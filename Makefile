@@ -25,7 +25,7 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -short -count=1 ./...
 	$(GO) test -short -race -count=1 $(RACEPKGS)
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20s -fuzzminimizetime 2s ./internal/config/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20s -fuzzminimizetime 2s ./run/
 
 # Long physics tests (accuracy targets of the engine); minutes.
 test-long: deps

@@ -1,17 +1,17 @@
 package configs_test
 
 import (
+	"context"
 	"math"
+	"path/filepath"
 	"testing"
 
 	"github.com/vmc-lattice/vmc/configs"
-	"github.com/vmc-lattice/vmc/ed"
-	"github.com/vmc-lattice/vmc/internal/config"
-	"github.com/vmc-lattice/vmc/vmc"
+	"github.com/vmc-lattice/vmc/run"
 )
 
-// TestAccuracy runs shipped configurations through the library path of
-// `vmc run` (config → ansatz → sampler → driver → fresh evaluation) and
+// TestAccuracy runs shipped configurations through the code path of
+// `vmc run` (the run library's Job) and
 // checks the relative error to exact diagonalization against the targets of
 // the engine's acceptance criteria. Minutes each on 2 cores: skipped with
 // -short (run with `make test-long`).
@@ -38,11 +38,7 @@ func TestAccuracy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := config.Parse(tc.file, data, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			e, e0 := optimize(t, cfg)
+			e, e0 := optimize(t, tc.file, data, nil)
 			rel := math.Abs(e-e0) / math.Abs(e0)
 			t.Logf("%s: E = %.8f, E0 = %.8f, relative error %.2e", tc.file, e, e0, rel)
 			if rel > tc.maxRel {
@@ -52,35 +48,25 @@ func TestAccuracy(t *testing.T) {
 	}
 }
 
-func optimize(t *testing.T, cfg *config.Config) (e, e0 float64) {
-	p, err := cfg.Build()
+// optimize runs cfg exactly as `vmc run` does (the run library's Job:
+// exact diagonalization, optimization with checkpoints and the log, fresh
+// evaluation, observables) into a temporary run file, and returns the final
+// energy and the exact one.
+func optimize(t *testing.T, name string, data []byte, sets []string) (e, e0 float64) {
+	t.Helper()
+	p, err := run.Parse(name, data, append([]string{"ed.mode=\"on\""}, sets...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := ed.Solve(p.Op, p.NUp, ed.Options{K: 1, Threads: 1})
+	job, err := run.New(p, filepath.Join(t.TempDir(), "run.h5"), run.Options{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	psi, err := cfg.NewAnsatz(p)
+	sum, err := job.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	smp, err := vmc.NewSampler(psi, p.Op, cfg.SamplerOptions(p, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := vmc.NewDriver(psi, smp, cfg.DriverOptions(1))
-	for i := 0; i < cfg.Optimizer.Iterations; i++ {
-		if _, err := d.Step(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := smp.SetSamples(cfg.Evaluate.Samples); err != nil {
-		t.Fatal(err)
-	}
-	var b vmc.Batch
-	st, _ := vmc.Evaluate(smp, &b)
-	return st.Mean, res.Energies[0]
+	return sum.Energy, *sum.EDEnergy
 }
 
 // TestClassroom runs configs/classroom-ring8.toml (plain gradient descent,
@@ -100,11 +86,7 @@ func TestClassroom(t *testing.T) {
 		{"sr", 1e-3},
 	} {
 		for _, seed := range []string{"1", "2", "3"} {
-			cfg, err := config.Parse("classroom-ring8.toml", data, []string{"seed=" + seed, "optimizer.kind=" + tc.opt})
-			if err != nil {
-				t.Fatal(err)
-			}
-			e, e0 := optimize(t, cfg)
+			e, e0 := optimize(t, "classroom-ring8.toml", data, []string{"seed=" + seed, "optimizer.kind=" + tc.opt})
 			rel := math.Abs(e-e0) / math.Abs(e0)
 			t.Logf("%s, seed %s: E = %.8f, E0 = %.8f, relative error %.2e", tc.opt, seed, e, e0, rel)
 			if rel > tc.maxRel {

@@ -98,6 +98,15 @@ func (m *Ising) Connected(x []int8, visit func(flips []int, mel float64)) {
 	}
 }
 
+// Stoquastic reports whether every off-diagonal element is ≤ 0 in the σ^z
+// basis up to a site-independent gauge, so that the ground state is
+// positive and, on a connected lattice, unique (Perron–Frobenius). Always
+// true: the elements are −h, and for h < 0 the gauge ∏_i σ^z_i makes them
+// −|h|; it multiplies amplitudes by (−1)^(number of down spins), a sign that
+// every site permutation keeps, so a symmetric ansatz in the trivial
+// representation can represent the ground state either way.
+func (m *Ising) Stoquastic() bool { return true }
+
 // String describes the model with its units.
 func (m *Ising) String() string {
 	return fmt.Sprintf("transverse-field Ising J=%g h=%g (%s units)", m.params.J, m.params.H, m.params.Units)
@@ -189,6 +198,24 @@ func (m *Heisenberg) Units() Units { return m.params.Units }
 
 // SignRule reports whether the Marshall rotation is applied.
 func (m *Heisenberg) SignRule() bool { return m.params.SignRule }
+
+// Stoquastic reports whether every off-diagonal element is ≤ 0 in the
+// (possibly sign-rotated) σ^z basis: every exchange element −|J_d|/2 after
+// the sign rule. Then the ground state can be chosen positive (Perron–
+// Frobenius) and a symmetric ansatz in the trivial representation can
+// represent it.
+func (m *Heisenberg) Stoquastic() bool {
+	for k := range m.bonds {
+		if m.bonds[k].xy > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// SignRuleExact reports whether the applied sign rule makes the model
+// stoquastic; false when no sign rule is applied.
+func (m *Heisenberg) SignRuleExact() bool { return m.params.SignRule && m.Stoquastic() }
 
 // Connected implements Operator.
 func (m *Heisenberg) Connected(x []int8, visit func(flips []int, mel float64)) {

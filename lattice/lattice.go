@@ -1,6 +1,7 @@
 package lattice
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -563,4 +564,39 @@ func (l *Lattice) String() string {
 		}
 	}
 	return fmt.Sprintf("%s %s (%d sites, %d edges)", s, bc, l.n, len(l.edges))
+}
+
+// PiCharacters returns the characters of the k = π representation of the
+// translation group, aligned with Translations(): a translation by m_d
+// cells along direction d has the character (−1)^(Σ_d m_d). It is an error
+// unless every periodic direction has an even number of cells (k = π is
+// then an allowed momentum along each of them). The characters of k = 0
+// are all +1.
+func (l *Lattice) PiCharacters() ([]int8, error) {
+	if l.kind == Custom {
+		return nil, errors.New("lattice: a custom lattice has no translations")
+	}
+	for d, e := range l.extent {
+		if l.pbc[d] && e%2 != 0 && e > 1 {
+			return nil, fmt.Errorf("lattice: k = π needs an even number of cells along periodic direction %d, got %d", d, e)
+		}
+	}
+	perms := l.Translations()
+	chars := make([]int8, len(perms))
+	nb := len(l.basis)
+	cell := make([]int, len(l.extent))
+	for g, perm := range perms {
+		// The image of site 0 is the first site of the cell the
+		// translation moves the origin to; its coordinates are the shift.
+		l.cellCoords(perm[0]/nb, cell)
+		parity := 0
+		for _, m := range cell {
+			parity += m
+		}
+		chars[g] = 1
+		if parity%2 == 1 {
+			chars[g] = -1
+		}
+	}
+	return chars, nil
 }

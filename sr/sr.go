@@ -154,6 +154,22 @@ func ChooseSolver(ns, p int, holomorphic bool) Solver {
 	}
 }
 
+// MemoryBytes estimates the memory the solver needs for ns samples and p
+// complex parameters: the centered log-derivatives (ns × p complex128)
+// plus the S matrix (p × p) for Cholesky or the sample-space kernel
+// (ns × ns) for MinSR; conjugate gradients needs no matrix. Counted in
+// floating point so that no size overflows.
+func MemoryBytes(solver Solver, ns, p int) float64 {
+	o := 16 * float64(ns) * float64(p)
+	switch solver {
+	case Cholesky:
+		return o + 16*float64(p)*float64(p)
+	case MinSR:
+		return o + 16*float64(ns)*float64(ns)
+	}
+	return o
+}
+
 // Gradient writes the force F into dst (length P) and returns the mean
 // energy ⟨E⟩:
 //

@@ -23,8 +23,8 @@ import (
 	"strings"
 
 	"github.com/vmc-lattice/vmc/ansatz"
-	"github.com/vmc-lattice/vmc/hamiltonian"
-	"github.com/vmc-lattice/vmc/lattice"
+	"github.com/vmc-lattice/vmc/configs"
+	"github.com/vmc-lattice/vmc/run"
 	"github.com/vmc-lattice/vmc/vmc"
 )
 
@@ -46,7 +46,7 @@ func main() {
 	if err != nil || len(steps) == 0 {
 		fail("bad -steps %q", *stepList)
 	}
-	op, err := ring8()
+	data, err := configs.Read("classroom-ring8.toml")
 	if err != nil {
 		fail("%v", err)
 	}
@@ -61,30 +61,38 @@ func main() {
 	}
 	fmt.Println()
 	for _, lr := range lrs {
-		row(op, vmc.SGD, lr, *seeds, *scale, steps)
+		row(data, "sgd", lr, *seeds, *scale, steps)
 	}
-	row(op, vmc.SR, 0.1, *seeds, *scale, steps)
+	row(data, "sr", 0.1, *seeds, *scale, steps)
 }
 
-func row(op hamiltonian.Operator, o vmc.Optimizer, lr float64, seeds int, scale float64, steps []int) {
+// row runs the classroom config (configs/classroom-ring8.toml, summed
+// exactly over the S^z = 0 sector) through the run library with optimizer
+// o and learning rate lr, for seeds initializations.
+func row(data []byte, o string, lr float64, seeds int, scale float64, steps []int) {
 	errs := make([][]float64, len(steps))
+	sets := []string{"sampler.exact=true", "optimizer.kind=" + strconv.Quote(o), fmt.Sprintf("optimizer.learning_rate=%g", lr), "optimizer.diag_shift=0.01"}
+	p, err := run.Parse("classroom-ring8.toml", data, sets)
+	if err != nil {
+		fail("%v", err)
+	}
 	for s := 0; s < seeds; s++ {
-		psi := ansatz.NewRBM(8, 2, false)
-		psi.InitRandom(rand.New(rand.NewPCG(uint64(s), 7)), scale)
-		ex, err := vmc.NewExact(psi, op, 4, 1)
+		e, err := run.NewEngine(p, 1)
 		if err != nil {
 			fail("%v", err)
 		}
-		d := vmc.NewDriver(psi, ex, vmc.DriverOptions{Optimizer: o, LearningRate: lr, DiagShift: 0.01})
+		// The study's own initializations (stream 7 of seed s, standard
+		// deviation -init), so that its figures stay comparable.
+		e.Ansatz.(*ansatz.RBM).InitRandom(rand.New(rand.NewPCG(uint64(s), 7)), scale)
 		var b vmc.Batch
 		done := 0
 		for i, n := range steps {
 			for ; done < n; done++ {
-				if _, err := d.Step(); err != nil {
+				if _, err := e.Step(); err != nil {
 					fail("step %d: %v", done, err)
 				}
 			}
-			st, _ := vmc.Evaluate(ex, &b)
+			st, _, _ := e.Evaluate(&b)
 			errs[i] = append(errs[i], math.Abs((st.Mean-e0)/e0))
 		}
 	}
@@ -107,14 +115,6 @@ func pct(x float64) string {
 		return fmt.Sprintf("%.1e%%", 100*x)
 	}
 	return fmt.Sprintf("%.2f%%", 100*x)
-}
-
-func ring8() (hamiltonian.Operator, error) {
-	l, err := lattice.New(lattice.Chain, []int{8}, []bool{true})
-	if err != nil {
-		return nil, err
-	}
-	return hamiltonian.NewHeisenberg(l, hamiltonian.HeisenbergParams{J: 1, Delta: 1, SignRule: true})
 }
 
 func floats(s string) ([]float64, error) {

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/vmc-lattice/vmc/ansatz"
-	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/run"
 	"github.com/vmc-lattice/vmc/vmc"
 )
 
@@ -81,21 +81,24 @@ func main() {
 }
 
 func row(c benchCase, threads []int, scale int) {
-	cfg, err := config.Parse("bench", []byte(c.toml), []string{fmt.Sprintf("ansatz.alpha=%d", c.alpha), "ansatz.init_scale=0.05"})
-	check(err)
-	p, err := cfg.Build()
-	check(err)
-	n := p.Lattice.NumSites()
-	psi, err := cfg.NewAnsatz(p)
+	// 16 chains burnt in for 20 sweeps, one sample per sweep.
+	sets := []string{fmt.Sprintf("ansatz.alpha=%d", c.alpha), "ansatz.init_scale=0.05", "sampler.chains=16", "sampler.burn_in=20", "sampler.discard=0"}
+	load := func(samples int) *run.Problem {
+		p, err := run.Parse("bench", []byte(c.toml), append(sets, fmt.Sprintf("sampler.samples=%d", samples)))
+		check(err)
+		return p
+	}
+	p := load(8192 / scale)
+	psi, err := p.NewAnsatz()
 	check(err)
 
-	ratio, eloc := microCosts(psi, p, n)
+	ratio, eloc := microCosts(psi, p, p.NumSites())
 	var sps []float64
 	for _, t := range threads {
-		sps = append(sps, throughput(cfg, p, psi, t, 8192/scale))
+		sps = append(sps, throughput(p, t))
 	}
-	sr1 := srIteration(cfg, p, psi, threads[0], 1000/scale)
-	srT := srIteration(cfg, p, psi, threads[len(threads)-1], 1000/scale)
+	sr1 := srIteration(load(1000/scale), threads[0])
+	srT := srIteration(load(1000/scale), threads[len(threads)-1])
 
 	fmt.Printf("| %s | %d | %d | %.0f | %.2f |", c.name, c.alpha, psi.NumParams(), ratio, eloc)
 	for _, s := range sps {
@@ -114,7 +117,7 @@ func row(c benchCase, threads []int, scale int) {
 
 // microCosts returns the mean cost of one single-flip log-ratio (ns) and of
 // one local energy (µs) over random configurations of the sector.
-func microCosts(psi ansatz.Ansatz, p *config.Problem, n int) (float64, float64) {
+func microCosts(psi ansatz.Ansatz, p *run.Problem, n int) (float64, float64) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := make([]int8, n)
 	for i := range x {
@@ -146,35 +149,27 @@ func microCosts(psi ansatz.Ansatz, p *config.Problem, n int) (float64, float64) 
 
 // throughput returns samples per second of a burned-in sampler: one sample
 // per sweep, local energy on every sample, no log-derivatives.
-func throughput(cfg *config.Config, p *config.Problem, psi ansatz.Ansatz, threads, samples int) float64 {
-	o := cfg.SamplerOptions(p, threads)
-	o.Samples, o.Chains, o.BurnIn, o.Discard = samples, 16, 20, 0
-	s, err := vmc.NewSampler(psi, p.Op, o)
+func throughput(p *run.Problem, threads int) float64 {
+	e, err := run.NewEngine(p, threads)
 	check(err)
 	var b vmc.Batch
-	s.Sample(&b, false) // burn-in and warm-up
+	e.Chains.Sample(&b, false) // burn-in and warm-up
 	t := time.Now()
-	s.Sample(&b, false)
+	e.Chains.Sample(&b, false)
 	return float64(b.Ns) / time.Since(t).Seconds()
 }
 
 // srIteration returns the wall time of one whole SR iteration (sampling with
-// log-derivatives and the SR solve) with the given samples.
-func srIteration(cfg *config.Config, p *config.Problem, psi ansatz.Ansatz, threads, samples int) float64 {
-	o := cfg.SamplerOptions(p, threads)
-	o.Samples, o.Chains, o.BurnIn = samples, 16, 20
-	s, err := vmc.NewSampler(psi, p.Op, o)
+// log-derivatives and the SR solve) with the samples of p.
+func srIteration(p *run.Problem, threads int) float64 {
+	e, err := run.NewEngine(p, threads)
 	check(err)
-	saved := make([]complex128, psi.NumParams())
-	psi.Params(saved)
-	defer psi.SetParams(saved)
-	d := vmc.NewDriver(psi, s, cfg.DriverOptions(threads))
-	_, err = d.Step() // burn-in, warm-up
+	_, err = e.Step() // burn-in, warm-up
 	check(err)
 	t := time.Now()
 	const reps = 3
 	for r := 0; r < reps; r++ {
-		_, err = d.Step()
+		_, err = e.Step()
 		check(err)
 	}
 	return time.Since(t).Seconds() / reps

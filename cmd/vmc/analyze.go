@@ -129,15 +129,6 @@ func readRun(path string, stderr io.Writer) (*runfile.Run, error) {
 	return r, nil
 }
 
-// plotFile draws the convergence plot of the run file path into plot.
-func plotFile(path, plot string) error {
-	r, err := runfile.Read(path)
-	if err != nil {
-		return err
-	}
-	return runfile.PlotConvergence(r, plot)
-}
-
 func summarize(file string, r *runfile.Run) analyzeSummary {
 	m := r.Meta
 	s := analyzeSummary{

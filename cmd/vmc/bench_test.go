@@ -4,18 +4,20 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+
+	"github.com/vmc-lattice/vmc/run"
 )
 
 // defaultRun runs the embedded default config (configs/default.toml, a few
 // seconds) and returns its --json summary.
-func defaultRun(tb testing.TB) runSummary {
+func defaultRun(tb testing.TB) run.Summary {
 	tb.Helper()
 	out := filepath.Join(tb.TempDir(), "run.h5")
 	code, stdout, stderr := vmcRun(tb, "run", "--quiet", "--json", "--out", out)
 	if code != exitOK {
 		tb.Fatalf("default run: code %d: %s", code, stderr)
 	}
-	var s runSummary
+	var s run.Summary
 	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
 		tb.Fatal(err)
 	}

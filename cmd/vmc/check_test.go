@@ -55,7 +55,7 @@ func TestCheck(t *testing.T) {
 	}
 
 	// Invalid configs fail exactly as run does: exit 2, file and key named.
-	bad := filepath.Join("..", "..", "internal", "config", "testdata", "bad", "local-fixed-sz.toml")
+	bad := filepath.Join("..", "..", "run", "testdata", "bad", "local-fixed-sz.toml")
 	code, _, stderr = vmcRun(t, "check", bad)
 	if code != exitUsage || !strings.Contains(stderr, "local-fixed-sz.toml: sampler.move:") {
 		t.Errorf("check bad: code %d: %s", code, stderr)
@@ -65,10 +65,10 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// Every broken config of internal/config/testdata/bad exits with code 2 and
+// Every broken config of run/testdata/bad exits with code 2 and
 // a one-line message naming the file, without a panic or a stack trace.
 func TestBadConfigsExitCode(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "..", "internal", "config", "testdata", "bad", "*.toml"))
+	files, _ := filepath.Glob(filepath.Join("..", "..", "run", "testdata", "bad", "*.toml"))
 	if len(files) < 30 {
 		t.Fatalf("%d bad configs", len(files))
 	}

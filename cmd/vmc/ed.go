@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"runtime"
 	"time"
-
-	"github.com/vmc-lattice/vmc/ed"
-	"github.com/vmc-lattice/vmc/internal/config"
 )
 
 type edSummary struct {
@@ -42,16 +39,12 @@ func cmdED(ctx context.Context, args []string, e env) error {
 	if *states < 1 {
 		return usagef("ed: --states wants a positive integer, got %d", *states)
 	}
-	cfg, _, err := loadConfig(pos, sets)
-	if err != nil {
-		return err
-	}
-	p, err := cfg.Build()
+	p, err := loadProblem(pos, sets)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	res, err := solveED(cfg, p, *states, *threads, false)
+	res, err := p.SolveED(*states, *threads, false)
 	if err != nil {
 		return err
 	}
@@ -59,13 +52,13 @@ func cmdED(ctx context.Context, args []string, e env) error {
 	s := edSummary{
 		Energy: res.Energies[0], EnergyPerSite: res.Energies[0] / float64(n), Energies: res.Energies,
 		Dimension: res.Dimension, TotalSz: p.TotalSz, NSites: n, Units: string(p.Units),
-		Model: p.Model, Lattice: p.Lattice.String(), Momentum: cfg.ED.Momentum, Product: string(res.Product), MatVecs: res.MatVecs,
+		Model: p.Model, Lattice: p.Lattice.String(), Momentum: p.Config.ED.Momentum, Product: string(res.Product), MatVecs: res.MatVecs,
 		WallSeconds: time.Since(start).Seconds(),
 	}
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(s)
 	}
-	fmt.Fprintf(e.stdout, "model     %s\nlattice   %s\nsector    %s, momentum %s, dimension %d\n", s.Model, s.Lattice, sectorText(p), s.Momentum, s.Dimension)
+	fmt.Fprintf(e.stdout, "model     %s\nlattice   %s\nsector    %s, momentum %s, dimension %d\n", s.Model, s.Lattice, p.Sector(), s.Momentum, s.Dimension)
 	fmt.Fprintf(e.stdout, "E0        %.12f   (%s units)\nE0/N      %.12f\n", s.Energy, s.Units, s.EnergyPerSite)
 	if len(s.Energies) > 1 {
 		fmt.Fprintf(e.stdout, "lowest %d:", len(s.Energies))
@@ -76,29 +69,4 @@ func cmdED(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "time      %.3f s (%s products, %d matrix-vector products)\n", s.WallSeconds, s.Product, s.MatVecs)
 	return nil
-}
-
-func sectorText(p *config.Problem) string {
-	if p.TotalSz == nil {
-		return "all S^z"
-	}
-	return fmt.Sprintf("S^z_tot = %g", *p.TotalSz)
-}
-
-// solveED diagonalizes the problem's Hamiltonian in its sector.
-// With [ed] momentum set it works in that translation sector, where no
-// ground-state vector is available (vector is then ignored).
-func solveED(cfg *config.Config, p *config.Problem, k, threads int, vector bool) (*ed.Result, error) {
-	sym, err := cfg.EDSymmetry(p)
-	if err != nil {
-		return nil, err
-	}
-	if sym != nil {
-		vector = false
-	}
-	res, err := ed.Solve(p.Op, p.NUp, ed.Options{K: k, Threads: threads, Vector: vector, Symmetry: sym})
-	if err != nil {
-		return nil, fmt.Errorf("exact diagonalization: %w", err)
-	}
-	return res, nil
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/vmc-lattice/vmc/configs"
-	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/run"
 )
 
 // errHelp is returned when -h was asked for; the usage was printed.
@@ -41,17 +41,15 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, er
 	}
 }
 
-// loadConfig loads the config at the single optional positional argument, or
-// the embedded default, with --set overrides applied. It returns the name
-// used in messages.
-func loadConfig(pos []string, sets []string) (*config.Config, string, error) {
+// loadProblem loads the config at the single optional positional argument,
+// or the embedded default, with --set overrides applied, and builds its
+// problem.
+func loadProblem(pos []string, sets []string) (*run.Problem, error) {
 	switch len(pos) {
 	case 0:
-		cfg, err := config.Parse(configs.DefaultName, configs.Default(), sets)
-		return cfg, configs.DefaultName, err
+		return run.Parse(configs.DefaultName, configs.Default(), sets)
 	case 1:
-		cfg, err := config.Load(pos[0], sets)
-		return cfg, pos[0], err
+		return run.Load(pos[0], sets)
 	}
-	return nil, "", usagef("want at most one CONFIG file, got %d arguments: %s", len(pos), strings.Join(pos, " "))
+	return nil, usagef("want at most one CONFIG file, got %d arguments: %s", len(pos), strings.Join(pos, " "))
 }

@@ -25,6 +25,7 @@ import (
 	"syscall"
 
 	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/run"
 )
 
 // Exit codes (documented in the README and docs/cli.md).
@@ -46,7 +47,7 @@ func usagef(format string, args ...any) error {
 
 // errInterrupted is returned by a command stopped by SIGINT or SIGTERM after
 // it saved its state.
-var errInterrupted = errors.New("interrupted")
+var errInterrupted = run.ErrInterrupted
 
 const usage = `vmc: variational Monte Carlo with neural-network wavefunctions
 
@@ -81,7 +82,7 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	code := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr})
+	code := execute(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr})
 	stop()
 	os.Exit(code)
 }
@@ -100,8 +101,8 @@ func unlockReads() {
 	}
 }
 
-// run executes one command line and returns the exit code.
-func run(ctx context.Context, args []string, e env) int {
+// execute runs one command line and returns the exit code.
+func execute(ctx context.Context, args []string, e env) int {
 	if len(args) == 0 {
 		fmt.Fprint(e.stderr, usage)
 		return exitUsage
@@ -133,6 +134,7 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitOK
 	}
 	var ue *usageError
+	var ie *run.InputError
 	var ce *config.Error
 	switch {
 	case errors.Is(err, errHelp):
@@ -142,6 +144,9 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitInterrupted
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "vmc:", err)
+		return exitUsage
+	case errors.As(err, &ie):
+		fmt.Fprintln(stderr, "vmc: run:", err)
 		return exitUsage
 	case errors.As(err, &ce):
 		fmt.Fprintln(stderr, "vmc: config error:", err)

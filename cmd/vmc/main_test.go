@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 func vmcRun(t testing.TB, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, env{stdout: &stdout, stderr: &stderr})
+	code := execute(context.Background(), args, env{stdout: &stdout, stderr: &stderr})
 	return code, stdout.String(), stderr.String()
 }
 

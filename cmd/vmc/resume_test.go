@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -16,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vmc-lattice/vmc/internal/config"
 	"github.com/vmc-lattice/vmc/internal/runfile"
+	"github.com/vmc-lattice/vmc/run"
 )
 
 // variants are the optimizer and sampler set-ups whose state a checkpoint
@@ -118,18 +117,21 @@ func TestResumeBitIdentical(t *testing.T) {
 
 			// Interrupted after k iterations.
 			stopped := filepath.Join(dir, "stopped.h5")
-			c, err := config.Parse(cfg, []byte(smallConfig), append([]string{iters2k}, v.sets...))
+			p, err := run.Parse(cfg, []byte(smallConfig), append([]string{iters2k}, v.sets...))
 			if err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			o := runOptions{quiet: true, threads: 2, afterStep: func(it int) {
+			job, err := run.New(p, stopped, run.Options{Threads: 2, AfterStep: func(it int) {
 				if it == k-1 {
 					cancel()
 				}
-			}}
-			err = runJob(ctx, c, cfg, stopped, o, env{stdout: io.Discard, stderr: io.Discard}, nil)
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = job.Run(ctx)
 			if !errors.Is(err, errInterrupted) {
 				t.Fatalf("interrupted run: %v, want errInterrupted", err)
 			}

@@ -1,17 +1,10 @@
 package config
 
 import (
-	"errors"
-	"fmt"
-	"math"
-	"math/cmplx"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/vmc-lattice/vmc/ansatz"
 	"github.com/vmc-lattice/vmc/configs"
 )
 
@@ -22,13 +15,6 @@ func TestDefaults(t *testing.T) {
 	}
 	if cfg.Seed != 1 || cfg.Sampler.Chains != 16 || cfg.Optimizer.LearningRate != 0.05 || cfg.Ansatz.Alpha != 2 {
 		t.Fatalf("defaults not applied: %+v", cfg)
-	}
-	p, err := cfg.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.NUp != 4 || p.Move != "exchange" || !p.SignRule || p.Units != "spin" {
-		t.Fatalf("resolved problem %+v", p)
 	}
 }
 
@@ -73,60 +59,6 @@ func TestOverrides(t *testing.T) {
 	}
 }
 
-// Every file in configs/ and testdata/good/ must load and build.
-func TestGoodConfigs(t *testing.T) {
-	for _, name := range configs.Names() {
-		data, _ := configs.Read(name)
-		if _, err := Parse(name, data, nil); err != nil {
-			t.Errorf("configs/%s: %v", name, err)
-		}
-	}
-	files, _ := filepath.Glob("testdata/good/*.toml")
-	for _, f := range files {
-		if _, err := Load(f, nil); err != nil {
-			t.Errorf("%v", err)
-		}
-	}
-}
-
-// Each testdata/bad/NAME.toml starts with a comment line "# want: MESSAGE":
-// loading must fail with exactly "testdata/bad/NAME.toml: MESSAGE".
-func TestBadConfigs(t *testing.T) {
-	files, _ := filepath.Glob("testdata/bad/*.toml")
-	if len(files) < 10 {
-		t.Fatalf("only %d bad configs", len(files))
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		first, _, _ := strings.Cut(string(data), "\n")
-		want, ok := strings.CutPrefix(first, "# want: ")
-		if !ok {
-			t.Errorf("%s: first line must be '# want: MESSAGE'", f)
-			continue
-		}
-		cfg, err := Load(f, nil)
-		if err == nil {
-			// Output problems are found by ValidateOutput, which the
-			// commands that write (run, check) call after loading.
-			err = cfg.ValidateOutput(f, cfg.Output.File)
-		}
-		if err == nil {
-			t.Errorf("%s: loaded without error", f)
-			continue
-		}
-		var ce *Error
-		if !errors.As(err, &ce) {
-			t.Errorf("%s: error %v is not a *config.Error", f, err)
-		}
-		if got := err.Error(); got != f+": "+want {
-			t.Errorf("%s:\n got: %s\nwant: %s", f, got, f+": "+want)
-		}
-	}
-}
-
 func TestBadOverrides(t *testing.T) {
 	base := []byte("[lattice]\nkind = \"chain\"\nextent = [8]\n[hamiltonian]\nkind = \"heisenberg\"\n")
 	for i, tc := range []struct{ set, want string }{
@@ -147,7 +79,7 @@ func TestBadOverrides(t *testing.T) {
 // A type error in the file keeps the file's line numbers when --set
 // overrides other keys.
 func TestTypeErrorLineWithOverrides(t *testing.T) {
-	data, err := os.ReadFile("testdata/bad/wrong-type-bool.toml")
+	data, err := os.ReadFile("../../run/testdata/bad/wrong-type-bool.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,101 +94,5 @@ func TestMissingFile(t *testing.T) {
 	_, err := Load("testdata/does-not-exist.toml", nil)
 	if err == nil || !strings.HasPrefix(err.Error(), "testdata/does-not-exist.toml: cannot read config") {
 		t.Fatalf("got %v", err)
-	}
-}
-
-// ansatz.symmetries = "automorphisms": the symmetric RBM over the 128
-// automorphisms of the 4×4 torus has the parameters of the translation
-// version and log ψ is invariant under every element.
-func TestSymmetriesAutomorphisms(t *testing.T) {
-	const src = "[lattice]\nkind = \"square\"\nextent = [4, 4]\n[hamiltonian]\nkind = \"heisenberg\"\n[ansatz]\nkind = \"rbm-symm\"\nalpha = 2\ninit_scale = 0.3\n"
-	for _, tc := range []struct {
-		sym   string
-		group int
-	}{{"translations", 16}, {"automorphisms", 128}} {
-		cfg, err := Parse("x.toml", []byte(src), []string{"ansatz.symmetries=" + tc.sym})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := cfg.Build()
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := cfg.SymmetryGroup(p)
-		if err != nil || len(g) != tc.group {
-			t.Fatalf("%s: |G| = %d, %v; want %d", tc.sym, len(g), err, tc.group)
-		}
-		psi, err := cfg.NewAnsatz(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if psi.NumParams() != 1+2+2*16 {
-			t.Errorf("%s: %d parameters, want 35", tc.sym, psi.NumParams())
-		}
-		rng := rand.New(rand.NewPCG(1, 2))
-		x, y := make([]int8, 16), make([]int8, 16)
-		for trial := 0; trial < 20; trial++ {
-			for i := range x {
-				x[i] = int8(2*rng.IntN(2) - 1)
-			}
-			l0 := psi.LogPsi(x)
-			for _, perm := range g {
-				for i := range y {
-					y[i] = x[perm[i]]
-				}
-				if d := cmplx.Abs(psi.LogPsi(y) - l0); d > 1e-12 {
-					t.Fatalf("%s: log ψ changes by %g under %v", tc.sym, d, perm)
-				}
-			}
-		}
-	}
-	// Other kinds are summed over the group: same parameters as without,
-	// and invariant.
-	for _, kind := range []string{"ffnn", "jastrow", "rbm"} {
-		cfg, err := Parse("x.toml", []byte(src), []string{"ansatz.kind=" + kind, "ansatz.layers=[8]", "ansatz.symmetries=automorphisms"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		plain, err := Parse("x.toml", []byte(src), []string{"ansatz.kind=" + kind, "ansatz.layers=[8]"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, _ := cfg.Build()
-		psi, err := cfg.NewAnsatz(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		base, _ := plain.NewAnsatz(p)
-		if s, ok := psi.(*ansatz.Symmetrized); !ok || s.GroupOrder() != 128 || psi.NumParams() != base.NumParams() {
-			t.Fatalf("%s: got %T with %d parameters, want a Symmetrized over 128 elements with %d", kind, psi, psi.NumParams(), base.NumParams())
-		}
-		g, _ := cfg.SymmetryGroup(p)
-		rng := rand.New(rand.NewPCG(5, 6))
-		x, y := make([]int8, 16), make([]int8, 16)
-		for i := range x {
-			x[i] = int8(2*rng.IntN(2) - 1)
-		}
-		for _, perm := range g {
-			for i := range y {
-				y[i] = x[perm[i]]
-			}
-			if d := cmplx.Abs(psi.LogPsi(y) - psi.LogPsi(x)); d > 1e-10 && math.Abs(d-2*math.Pi) > 1e-10 {
-				t.Fatalf("%s: log ψ changes by %g under %v", kind, d, perm)
-			}
-		}
-	}
-
-	// A complete graph has 8! automorphisms: a config error, not a hang.
-	var edges []string
-	for i := 0; i < 8; i++ {
-		for j := i + 1; j < 8; j++ {
-			edges = append(edges, fmt.Sprintf("[%d, %d]", i, j))
-		}
-	}
-	k8 := "[lattice]\nkind = \"custom\"\nsites = 8\nedges = [" + strings.Join(edges, ", ") + "]\n[hamiltonian]\nkind = \"heisenberg\"\nsign_rule = false\n[ansatz]\nkind = \"rbm-symm\"\nsymmetries = \"automorphisms\"\n"
-	_, err := Parse("k8.toml", []byte(k8), nil)
-	want := "k8.toml: ansatz.symmetries: lattice: automorphism group too large: more than 16384 elements"
-	if err == nil || err.Error() != want {
-		t.Errorf("complete graph: got %v, want %s", err, want)
 	}
 }

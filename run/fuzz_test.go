@@ -1,4 +1,4 @@
-package config
+package run
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 	"github.com/vmc-lattice/vmc/configs"
 )
 
-// FuzzParse checks that no input makes config loading panic: every broken
+// FuzzParse checks that no input makes config loading (parsing and building the problem) panic: every broken
 // file must come back as an error. Seeds: the shipped and the test configs.
 // CI runs it for a bounded time (make test).
 func FuzzParse(f *testing.F) {
@@ -22,24 +22,20 @@ func FuzzParse(f *testing.F) {
 		f.Add(data, "lattice.extent=[3,3]")
 	}
 	f.Fuzz(func(t *testing.T, data []byte, set string) {
-		cfg, err := Parse("fuzz.toml", data, []string{set})
+		p, err := Parse("fuzz.toml", data, []string{set})
 		if err != nil {
 			return
-		}
-		p, err := cfg.Build()
-		if err != nil {
-			t.Fatalf("validated config fails to build: %v", err)
 		}
 		// The ansatz of a valid config can be built (small ones: the
 		// fuzzer must stay fast).
 		if p.Lattice.NumSites() <= 64 {
-			if _, err := cfg.NewAnsatz(p); err != nil {
+			if _, err := p.NewAnsatz(); err != nil {
 				t.Fatalf("validated config fails to build its ansatz: %v", err)
 			}
 		}
 		// A valid config survives its own round trip.
-		if _, err := Parse("again.toml", []byte(cfg.TOML()), nil); err != nil {
-			t.Fatalf("round trip of a valid config fails: %v\n%s", err, cfg.TOML())
+		if _, err := Parse("again.toml", []byte(p.Config.TOML()), nil); err != nil {
+			t.Fatalf("round trip of a valid config fails: %v\n%s", err, p.Config.TOML())
 		}
 	})
 }

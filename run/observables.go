@@ -1,4 +1,4 @@
-package main
+package run
 
 import (
 	"fmt"
@@ -9,8 +9,41 @@ import (
 	"github.com/vmc-lattice/vmc/vmc"
 )
 
-// obsSummary is one observable in the --json summary.
-type obsSummary struct {
+// Summary is the result of a run: the --json object of `vmc run`
+// (docs/cli.md lists the keys). Non-finite values are null.
+type Summary struct {
+	Energy            float64  `json:"energy"`
+	EnergyError       float64  `json:"energy_error"`
+	EnergyPerSite     float64  `json:"energy_per_site"`
+	Variance          float64  `json:"variance"`
+	VScore            float64  `json:"v_score"`
+	TauCorr           *float64 `json:"tau_corr"`
+	RHat              *float64 `json:"r_hat"`
+	NSites            int      `json:"n_sites"`
+	NParameters       int      `json:"n_parameters"`
+	Iterations        int      `json:"iterations"`
+	Units             string   `json:"units"`
+	Model             string   `json:"model"`
+	Lattice           string   `json:"lattice"`
+	EDEnergy          *float64 `json:"ed_energy"`
+	RelativeError     *float64 `json:"relative_error"`
+	WallSeconds       float64  `json:"wall_seconds"`
+	SamplesPerSecond  float64  `json:"samples_per_second"`
+	EvalSamples       int      `json:"evaluation_samples"`
+	Threads           int      `json:"threads"`
+	Output            string   `json:"output"`
+	ResumedFrom       *int     `json:"resumed_from"` // checkpoint iteration, null for a fresh run
+	LogSeconds        float64  `json:"log_seconds"`
+	CheckpointSeconds float64  `json:"checkpoint_seconds"`
+	CompanionSeconds  float64  `json:"companion_seconds"`
+	Plot              *string  `json:"plot"`
+	// Observables holds the summary of every measured observable except
+	// the full N×N correlation matrices (those are in the output file).
+	Observables map[string]ObservableSummary `json:"observables,omitempty"`
+}
+
+// ObservableSummary is one observable in the Summary.
+type ObservableSummary struct {
 	Mean  []float64 `json:"mean"`
 	Error []float64 `json:"error"`
 	Exact []float64 `json:"exact,omitempty"`
@@ -20,24 +53,25 @@ type obsSummary struct {
 }
 
 // wantsObservables reports whether [observables] asks for anything.
-func (j *job) wantsObservables() bool {
-	o := j.cfg.Observables
+func (j *Job) wantsObservables() bool {
+	o := j.Problem.Config.Observables
 	return o.Correlations != "none" || o.StructureFactor || o.Magnetization || len(o.Renyi2Region) > 0
 }
 
 // observables measures [observables] on the final evaluation batch b, and
 // computes the same quantities from the ED ground state when ED ran.
-func (j *job) observables(b *vmc.Batch) ([]runfile.Observable, error) {
+func (j *Job) observables(b *vmc.Batch) ([]runfile.Observable, error) {
 	if !j.wantsObservables() {
 		return nil, nil
 	}
-	spec := j.cfg.ObservableSpec(j.p, j.opts.threads)
-	got, err := observable.Measure(b, j.psi, j.p.Lattice, spec)
+	p := j.Problem
+	spec := p.ObservableSpec(j.threads)
+	got, err := observable.Measure(b, j.Ansatz, p.Lattice, spec)
 	if err != nil {
 		return nil, fmt.Errorf("observables: %w", err)
 	}
-	if j.edRes != nil && j.edRes.Vector != nil {
-		exact, err := observable.Exact(j.edRes, j.p.Lattice, spec)
+	if j.exactRes != nil && j.exactRes.Vector != nil {
+		exact, err := observable.Exact(j.exactRes, p.Lattice, spec)
 		if err != nil {
 			return nil, fmt.Errorf("observables from ED: %w", err)
 		}
@@ -50,25 +84,25 @@ func (j *job) observables(b *vmc.Batch) ([]runfile.Observable, error) {
 		e := &got[i]
 		out = append(out, runfile.Observable{Name: e.Name, Shape: e.Shape, Mean: e.Means(), Error: e.Errors(), Labels: e.Labels, Exact: e.Exact})
 	}
-	if region := j.cfg.Observables.Renyi2Region; len(region) > 0 {
+	if region := p.Config.Observables.Renyi2Region; len(region) > 0 {
 		var o runfile.Observable
-		if j.cfg.Sampler.Exact {
-			s2, err := observable.Renyi2Ansatz(j.psi, j.p.NUp, region)
+		if p.Config.Sampler.Exact {
+			s2, err := observable.Renyi2Ansatz(j.Ansatz, p.NUp, region)
 			if err != nil {
 				return nil, fmt.Errorf("observables: Rényi-2: %w", err)
 			}
 			o = runfile.Observable{Name: "renyi2", Shape: []int{1}, Mean: []float64{s2}, Error: []float64{0}}
 		} else {
-			opts := j.cfg.SamplerOptions(j.p, j.opts.threads)
-			opts.Samples = j.cfg.Observables.Renyi2Samples
-			r, err := observable.Renyi2(j.psi, opts, region)
+			opts := p.SamplerOptions(j.threads)
+			opts.Samples = p.Config.Observables.Renyi2Samples
+			r, err := observable.Renyi2(j.Ansatz, opts, region)
 			if err != nil {
 				return nil, fmt.Errorf("observables: Rényi-2: %w", err)
 			}
 			o = runfile.Observable{Name: "renyi2", Shape: []int{1}, Mean: []float64{r.S2.Mean}, Error: []float64{r.S2.Error}}
 		}
-		if j.edRes != nil && j.edRes.Vector != nil {
-			s2, err := observable.Renyi2Exact(j.edRes.Vector, j.edRes.Basis, region)
+		if j.exactRes != nil && j.exactRes.Vector != nil {
+			s2, err := observable.Renyi2Exact(j.exactRes.Vector, j.exactRes.Basis, region)
 			if err != nil {
 				return nil, fmt.Errorf("observables: exact Rényi-2: %w", err)
 			}
@@ -108,13 +142,13 @@ func maxDeviation(o runfile.Observable) *float64 {
 
 // summarizeObservables keeps the observables that fit a summary: everything but the
 // full N×N correlation matrices.
-func summarizeObservables(obs []runfile.Observable) map[string]obsSummary {
-	out := map[string]obsSummary{}
+func summarizeObservables(obs []runfile.Observable) map[string]ObservableSummary {
+	out := map[string]ObservableSummary{}
 	for _, o := range obs {
 		if len(o.Shape) == 2 {
 			continue
 		}
-		out[o.Name] = obsSummary{Mean: nanToZero(o.Mean), Error: nanToZero(o.Error), Exact: o.Exact, MaxDeviation: maxDeviation(o)}
+		out[o.Name] = ObservableSummary{Mean: nanToZero(o.Mean), Error: nanToZero(o.Error), Exact: o.Exact, MaxDeviation: maxDeviation(o)}
 	}
 	return out
 }

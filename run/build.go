@@ -1,10 +1,12 @@
-package config
+package run
 
 import (
 	"math/rand/v2"
+	"strings"
 
 	"github.com/vmc-lattice/vmc/ansatz"
 	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/internal/config"
 	"github.com/vmc-lattice/vmc/lattice"
 	"github.com/vmc-lattice/vmc/observable"
 	"github.com/vmc-lattice/vmc/sr"
@@ -18,7 +20,8 @@ const ansatzStream = 0x616e7361747a // "ansatz"
 
 // NewAnsatz builds the wavefunction of [ansatz] for the problem's lattice
 // with its seeded random initial parameters.
-func (c *Config) NewAnsatz(p *Problem) (ansatz.Ansatz, error) {
+func (p *Problem) NewAnsatz() (ansatz.Ansatz, error) {
+	c := p.Config
 	a := c.Ansatz
 	n := p.Lattice.NumSites()
 	holo := a.Dtype == "complex"
@@ -32,7 +35,7 @@ func (c *Config) NewAnsatz(p *Problem) (ansatz.Ansatz, error) {
 	case "rbm":
 		psi = ansatz.NewRBM(n, a.Alpha, holo)
 	case "rbm-symm":
-		group, err := c.SymmetryGroup(p)
+		group, err := p.SymmetryGroup()
 		if err != nil {
 			return nil, err
 		}
@@ -46,10 +49,10 @@ func (c *Config) NewAnsatz(p *Problem) (ansatz.Ansatz, error) {
 	case "jastrow":
 		psi = ansatz.NewJastrow(n, holo, true)
 	default:
-		return nil, keyErr("ansatz.kind", "want one of %s, got %q", quoteList(AnsatzKinds), a.Kind)
+		return nil, keyErr("ansatz.kind", "want one of %s, got %q", config.QuoteList(config.AnsatzKinds), a.Kind)
 	}
 	if a.Kind != "rbm-symm" && a.Symmetries != "none" {
-		group, err := c.SymmetryGroup(p)
+		group, err := p.SymmetryGroup()
 		if err != nil {
 			return nil, err
 		}
@@ -65,12 +68,13 @@ func (c *Config) NewAnsatz(p *Problem) (ansatz.Ansatz, error) {
 // tori, any further symmetry of the bonds).
 //
 // The symmetric RBM keeps alpha·|G| hidden units with N weights each; a
-// group that would need more than MaxSymmWeights of them is refused before
+// group that would need more than config.MaxSymmWeights of them is refused before
 // it is built (translations of an L×L torus alone are L² permutations of
 // L² sites). Another ansatz summed over the group keeps |G| caches and
 // evaluates the network |G| times per move; |G|·N is bounded by
-// MaxSymmWeights/16 for it.
-func (c *Config) SymmetryGroup(p *Problem) ([][]int, error) {
+// config.MaxSymmWeights/16 for it.
+func (p *Problem) SymmetryGroup() ([][]int, error) {
+	c := p.Config
 	l := p.Lattice
 	n, alpha := l.NumSites(), c.Ansatz.Alpha
 	if c.Ansatz.Kind != "rbm-symm" {
@@ -78,10 +82,10 @@ func (c *Config) SymmetryGroup(p *Problem) ([][]int, error) {
 	}
 	tooMany := func(g int) error {
 		if c.Ansatz.Kind != "rbm-symm" {
-			return keyErr("ansatz.symmetries", "summing the %s ansatz over %d group elements on %d sites is beyond the budget (|G|·N ≤ %d): use a smaller lattice or group", c.Ansatz.Kind, g, n, MaxSymmWeights/16)
+			return keyErr("ansatz.symmetries", "summing the %s ansatz over %d group elements on %d sites is beyond the budget (|G|·N ≤ %d): use a smaller lattice or group", c.Ansatz.Kind, g, n, config.MaxSymmWeights/16)
 		}
 		return keyErr("ansatz.kind", "rbm-symm with %d filters over %d group elements on %d sites has %.3g weights in its dense form, more than %d: use a smaller alpha or lattice, or kind = \"rbm\"",
-			alpha, g, n, float64(alpha)*float64(g)*float64(n), MaxSymmWeights)
+			alpha, g, n, float64(alpha)*float64(g)*float64(n), config.MaxSymmWeights)
 	}
 	translations := 1
 	if l.Kind() != lattice.Custom {
@@ -92,26 +96,23 @@ func (c *Config) SymmetryGroup(p *Problem) ([][]int, error) {
 			}
 		}
 	}
-	if float64(alpha)*float64(translations)*float64(n) > MaxSymmWeights {
+	if float64(alpha)*float64(translations)*float64(n) > config.MaxSymmWeights {
 		return nil, tooMany(translations)
 	}
 	if c.Ansatz.Symmetries != "automorphisms" {
 		return l.Translations(), nil
 	}
-	g, err := l.AutomorphismsUpTo(MaxSymmWeights / (alpha * n))
+	g, err := l.AutomorphismsUpTo(config.MaxSymmWeights / (alpha * n))
 	if err != nil {
 		return nil, keyErr("ansatz.symmetries", "%v", err)
 	}
 	return g, nil
 }
 
-// MaxSymmWeights bounds alpha·|G|·N for rbm-symm: 2^26 complex weights are
-// 1 GiB, and as many operations per local update of all hidden units.
-const MaxSymmWeights = 1 << 26
-
 // SamplerOptions returns the Metropolis options of [sampler] for the
 // problem p; threads only spreads the work.
-func (c *Config) SamplerOptions(p *Problem, threads int) vmc.Options {
+func (p *Problem) SamplerOptions(threads int) vmc.Options {
+	c := p.Config
 	s := c.Sampler
 	o := vmc.Options{
 		Chains: s.Chains, Samples: s.Samples, Sweep: s.Sweep, BurnIn: s.BurnIn,
@@ -125,8 +126,8 @@ func (c *Config) SamplerOptions(p *Problem, threads int) vmc.Options {
 }
 
 // DriverOptions returns the optimizer options of [optimizer].
-func (c *Config) DriverOptions(threads int) vmc.DriverOptions {
-	o := c.Optimizer
+func (p *Problem) DriverOptions(threads int) vmc.DriverOptions {
+	o := p.Config.Optimizer
 	kind, _ := vmc.ParseOptimizer(o.Kind) // validated at load time
 	solver, _ := sr.ParseSolver(o.Solver) // validated at load time
 	return vmc.DriverOptions{Optimizer: kind, LearningRate: o.LearningRate, DiagShift: o.DiagShift, Solver: solver, Threads: threads}
@@ -134,8 +135,8 @@ func (c *Config) DriverOptions(threads int) vmc.DriverOptions {
 
 // ObservableSpec returns what [observables] asks the final evaluation to
 // measure for the problem p.
-func (c *Config) ObservableSpec(p *Problem, threads int) observable.Spec {
-	o := c.Observables
+func (p *Problem) ObservableSpec(threads int) observable.Spec {
+	o := p.Config.Observables
 	return observable.Spec{
 		ZZ: o.Correlations != "none", XX: o.XX && o.Correlations != "none",
 		ByDistance:      o.Correlations == "distance",
@@ -145,12 +146,12 @@ func (c *Config) ObservableSpec(p *Problem, threads int) observable.Spec {
 }
 
 // EDSymmetry returns the translation sector [ed] momentum selects, or nil
-// for "none". "zero" gives every translation the character +1 (k = 0);
-// "pi" gives a translation by m_d cells along direction d the character
-// (−1)^(Σ m_d) (k = π along every periodic direction), which needs an even
-// number of cells along each periodic direction.
-func (c *Config) EDSymmetry(p *Problem) (*ed.Symmetry, error) {
-	if c.ED.Momentum == "none" {
+// for "none": "zero" gives every translation the character +1 (k = 0),
+// "pi" the characters of lattice.PiCharacters (k = π along every periodic
+// direction).
+func (p *Problem) EDSymmetry() (*ed.Symmetry, error) {
+	k := p.Config.ED.Momentum
+	if k == "none" {
 		return nil, nil
 	}
 	l := p.Lattice
@@ -159,28 +160,13 @@ func (c *Config) EDSymmetry(p *Problem) (*ed.Symmetry, error) {
 	}
 	perms := l.Translations()
 	chars := make([]int8, len(perms))
-	ext, pbc := l.Extent(), l.PBC()
-	nb := l.NumSites()
-	for _, e := range ext {
-		nb /= e
-	}
-	for g, perm := range perms {
+	for g := range chars {
 		chars[g] = 1
-		if c.ED.Momentum == "zero" {
-			continue
-		}
-		// The image of site 0 is the first site of the cell the
-		// translation moves the origin to; its coordinates are the shift.
-		cell, parity := perm[0]/nb, 0
-		for d, e := range ext {
-			if pbc[d] && e%2 != 0 && ext[d] > 1 {
-				return nil, keyErr("ed.momentum", "k = π needs an even number of cells along periodic direction %d, got %d", d, e)
-			}
-			parity += cell % e
-			cell /= e
-		}
-		if parity%2 == 1 {
-			chars[g] = -1
+	}
+	if k == "pi" {
+		var err error
+		if chars, err = l.PiCharacters(); err != nil {
+			return nil, keyErr("ed.momentum", "%s", strings.TrimPrefix(err.Error(), "lattice: "))
 		}
 	}
 	return &ed.Symmetry{Perms: perms, Chars: chars}, nil
