@@ -227,3 +227,46 @@ func BenchmarkHeisenbergConnected(b *testing.B) {
 	}
 	_ = s
 }
+
+// Stoquastic: every off-diagonal element ≤ 0, checked against the elements
+// Connected visits over all configurations of small lattices.
+func TestStoquastic(t *testing.T) {
+	sq, _ := lattice.New(lattice.Square, []int{2, 2}, []bool{true, true})
+	ring, _ := lattice.New(lattice.Chain, []int{6}, []bool{true})
+	for _, tc := range []struct {
+		l    *lattice.Lattice
+		p    HeisenbergParams
+		want bool
+	}{
+		{ring, HeisenbergParams{J: 1, Delta: 1, SignRule: true}, true},
+		{ring, HeisenbergParams{J: 1, Delta: 1}, false},
+		{ring, HeisenbergParams{J: -1, Delta: 1}, true},
+		{ring, HeisenbergParams{J: 1, J2: 0.3, Delta: 1, SignRule: true}, false},
+		{ring, HeisenbergParams{J: 1, J2: -0.3, Delta: 1, SignRule: true}, true},
+		{sq, HeisenbergParams{J: 1, Delta: 0.5, SignRule: true}, true},
+	} {
+		m, err := NewHeisenberg(tc.l, tc.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := tc.l.NumSites()
+		brute := true
+		x := make([]int8, n)
+		for v := 0; v < 1<<n; v++ {
+			for i := range x {
+				x[i] = int8(2*((v>>i)&1) - 1)
+			}
+			m.Connected(x, func(flips []int, mel float64) {
+				if flips != nil && mel > 0 {
+					brute = false
+				}
+			})
+		}
+		if got := m.Stoquastic(); got != tc.want || got != brute {
+			t.Errorf("%v %+v: Stoquastic %v, want %v (elements say %v)", tc.l, tc.p, got, tc.want, brute)
+		}
+		if got := m.SignRuleExact(); got != (tc.p.SignRule && tc.want) {
+			t.Errorf("%v %+v: SignRuleExact %v", tc.l, tc.p, got)
+		}
+	}
+}

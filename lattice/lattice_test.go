@@ -234,3 +234,44 @@ func ExampleNew() {
 	// square 4×4 PBC,PBC (16 sites, 64 edges)
 	// 32 nearest-neighbour bonds
 }
+
+// PiCharacters: (−1)^(Σ shift) for each translation, a one-dimensional
+// representation (χ(g)χ(h) = χ(gh)); refused with an odd periodic extent.
+func TestPiCharacters(t *testing.T) {
+	l, err := New(Square, []int{4, 2}, []bool{true, true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := l.Translations()
+	chi, err := l.PiCharacters()
+	if err != nil || len(chi) != len(ts) || chi[0] != 1 {
+		t.Fatalf("characters %v, %v", chi, err)
+	}
+	index := map[string]int{}
+	for g, p := range ts {
+		index[fmt.Sprint(p)] = g
+	}
+	comp := make([]int, l.NumSites())
+	for g := range ts {
+		for h := range ts {
+			for i := range comp {
+				comp[i] = ts[g][ts[h][i]]
+			}
+			gh, ok := index[fmt.Sprint(comp)]
+			if !ok {
+				t.Fatal("translations are not a group")
+			}
+			if chi[g]*chi[h] != chi[gh] {
+				t.Errorf("χ(%d)χ(%d) = %d ≠ χ(gh) = %d", g, h, chi[g]*chi[h], chi[gh])
+			}
+		}
+	}
+	// The unit translation along x has character −1.
+	if chi[1] != -1 {
+		t.Errorf("χ(unit x translation) = %d, want -1", chi[1])
+	}
+	odd, _ := New(Chain, []int{5}, []bool{true})
+	if _, err := odd.PiCharacters(); err == nil {
+		t.Error("odd ring: no error")
+	}
+}
