@@ -35,13 +35,27 @@ type Report struct {
 	SRSolver     string     `json:"sr_solver,omitempty"`
 	SRBytes      float64    `json:"sr_memory_bytes,omitempty"`
 	SRBytesBySol [3]float64 `json:"sr_memory_by_solver"` // cholesky, cg, minsr
-	Warnings     []string   `json:"warnings"`
+	// Memory lists the allocations that grow with a config value, largest
+	// first; MemoryBytes is their total (with ED when it will run) and
+	// MemoryBudget the budget the run would be held to.
+	Memory       []MemoryItem `json:"memory"`
+	MemoryBytes  float64      `json:"memory_bytes"`
+	MemoryBudget float64      `json:"memory_budget_bytes"`
+	Warnings     []string     `json:"warnings"`
 }
 
-// Check builds the ansatz of p and reports on the run it describes without
-// running it.
-func Check(p *Problem) (*Report, error) {
+// Check reports on the run p describes without running it. It refuses,
+// exactly as a run would, a run beyond the memory budget (bytes; ≤ 0 means
+// AvailableMemory()) or an exact diagonalization that ed.mode = "on"
+// demands and that cannot run.
+func Check(p *Problem, budget float64) (*Report, error) {
 	cfg := p.Config
+	if budget <= 0 {
+		budget = AvailableMemory()
+	}
+	if err := p.CheckMemory(budget); err != nil {
+		return nil, err
+	}
 	psi, err := p.NewAnsatz()
 	if err != nil {
 		return nil, err
@@ -83,14 +97,19 @@ func Check(p *Problem) (*Report, error) {
 		np := psi.NumParams()
 		solvers := [3]sr.Solver{sr.Cholesky, sr.CG, sr.MinSR}
 		for i, s := range solvers {
-			r.SRBytesBySol[i] = sr.MemoryBytes(s, ns, np)
+			r.SRBytesBySol[i] = sr.MemoryBytes(s, float64(ns), float64(np))
 		}
 		solver, _ := sr.ParseSolver(cfg.Optimizer.Solver)
 		if solver == sr.Auto {
 			solver = sr.ChooseSolver(ns, np, psi.Holomorphic())
 		}
 		r.SRSolver = solver.String()
-		r.SRBytes = sr.MemoryBytes(solver, ns, np)
+		r.SRBytes = sr.MemoryBytes(solver, float64(ns), float64(np))
+	}
+	r.Memory, r.MemoryBudget = p.Memory(), budget
+	r.MemoryBytes = MemoryTotal(r.Memory)
+	if r.EDWillRun {
+		r.MemoryBytes += float64(r.EDBytes)
 	}
 	r.Warnings = warnings(p, psi.NumParams(), psi.Holomorphic(), ns, r)
 	return r, nil

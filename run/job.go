@@ -39,6 +39,8 @@ func inputErrorf(format string, args ...any) error {
 var ResumeKeys = []string{
 	"optimizer.iterations", "evaluate.samples", "output.checkpoint_every",
 	"output.plot", "ed.mode", "ed.max_dim",
+	"observables.correlations", "observables.xx", "observables.structure_factor",
+	"observables.magnetization", "observables.renyi2_region", "observables.renyi2_samples",
 }
 
 // Options are the settings of a run that are not part of its
@@ -48,6 +50,10 @@ type Options struct {
 	Threads int
 	// Force replaces an existing output file.
 	Force bool
+	// MaxMemory is the memory budget in bytes: a run whose estimated
+	// memory (Problem.Memory) exceeds it is refused before anything is
+	// allocated. ≤ 0 means AvailableMemory().
+	MaxMemory float64
 	// Log receives progress and messages; nil discards them.
 	Log io.Writer
 
@@ -124,6 +130,9 @@ func Resume(path string, overrides []string, o Options) (*Job, error) {
 }
 
 func newJob(p *Problem, out string, o Options, prev *runfile.Run) (*Job, error) {
+	if err := p.CheckMemory(o.MaxMemory); err != nil {
+		return nil, err
+	}
 	e, err := NewEngine(p, o.Threads)
 	if err != nil {
 		return nil, err

@@ -157,15 +157,15 @@ func ChooseSolver(ns, p int, holomorphic bool) Solver {
 // MemoryBytes estimates the memory the solver needs for ns samples and p
 // complex parameters: the centered log-derivatives (ns × p complex128)
 // plus the S matrix (p × p) for Cholesky or the sample-space kernel
-// (ns × ns) for MinSR; conjugate gradients needs no matrix. Counted in
-// floating point so that no size overflows.
-func MemoryBytes(solver Solver, ns, p int) float64 {
-	o := 16 * float64(ns) * float64(p)
+// (ns × ns) for MinSR; conjugate gradients needs no matrix. Sizes are
+// floating-point numbers so that no size overflows.
+func MemoryBytes(solver Solver, ns, p float64) float64 {
+	o := 16 * ns * p
 	switch solver {
 	case Cholesky:
-		return o + 16*float64(p)*float64(p)
+		return o + 16*p*p
 	case MinSR:
-		return o + 16*float64(ns)*float64(ns)
+		return o + 16*ns*ns
 	}
 	return o
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -95,7 +94,7 @@ func cmdAnalyze(_ context.Context, args []string, e env) error {
 		}
 	}
 	if o.json {
-		return json.NewEncoder(e.stdout).Encode(s)
+		return writeJSON(e.stdout, s)
 	}
 	printSummary(e.stdout, s)
 	return nil

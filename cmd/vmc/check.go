@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 
@@ -16,6 +15,8 @@ func cmdCheck(_ context.Context, args []string, e env) error {
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
 	var sets stringList
 	fs.Var(&sets, "set", "override a config key: `key=value` (repeatable)")
+	var budget memoryFlag
+	fs.Var(&budget, "max-memory", "memory budget `SIZE` of the run (e.g. 8G; default: the available memory)")
 	pos, err := parseFlags(fs, args, e.stderr)
 	if err != nil {
 		return err
@@ -30,12 +31,12 @@ func cmdCheck(_ context.Context, args []string, e env) error {
 	if err := p.Config.ValidateOutput(p.Name, p.Config.Output.File); err != nil {
 		return err
 	}
-	r, err := run.Check(p)
+	r, err := run.Check(p, float64(budget))
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(e.stdout).Encode(r)
+		return writeJSON(e.stdout, r)
 	}
 	w := e.stdout
 	fmt.Fprintf(w, "config      %s: valid\n", r.Config)
@@ -65,6 +66,14 @@ func cmdCheck(_ context.Context, args []string, e env) error {
 		fmt.Fprintf(w, "SR memory   %s solver (selected): %s; cholesky %s, cg %s, minsr %s\n", r.SRSolver, run.Bytes(r.SRBytes),
 			run.Bytes(r.SRBytesBySol[0]), run.Bytes(r.SRBytesBySol[1]), run.Bytes(r.SRBytesBySol[2]))
 	}
+	fmt.Fprintf(w, "memory      about %s of %s available", run.Bytes(r.MemoryBytes), run.Bytes(r.MemoryBudget))
+	for i, m := range r.Memory {
+		if i == 3 {
+			break
+		}
+		fmt.Fprintf(w, "; %s: %s (%s)", m.Key, run.Bytes(m.Bytes), m.What)
+	}
+	fmt.Fprintln(w)
 	for _, m := range r.Warnings {
 		fmt.Fprintf(w, "warning     %s\n", m)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"runtime"
@@ -36,6 +35,9 @@ func cmdED(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	if err := checkThreads("ed", *threads); err != nil {
+		return err
+	}
 	if *states < 1 {
 		return usagef("ed: --states wants a positive integer, got %d", *states)
 	}
@@ -56,7 +58,7 @@ func cmdED(ctx context.Context, args []string, e env) error {
 		WallSeconds: time.Since(start).Seconds(),
 	}
 	if *asJSON {
-		return json.NewEncoder(e.stdout).Encode(s)
+		return writeJSON(e.stdout, s)
 	}
 	fmt.Fprintf(e.stdout, "model     %s\nlattice   %s\nsector    %s, momentum %s, dimension %d\n", s.Model, s.Lattice, p.Sector(), s.Momentum, s.Dimension)
 	fmt.Fprintf(e.stdout, "E0        %.12f   (%s units)\nE0/N      %.12f\n", s.Energy, s.Units, s.EnergyPerSite)

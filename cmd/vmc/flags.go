@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/vmc-lattice/vmc/configs"
@@ -52,4 +53,37 @@ func loadProblem(pos []string, sets []string) (*run.Problem, error) {
 		return run.Load(pos[0], sets)
 	}
 	return nil, usagef("want at most one CONFIG file, got %d arguments: %s", len(pos), strings.Join(pos, " "))
+}
+
+// memoryFlag is a --max-memory size (run.ParseBytes); 0 means the
+// machine's available memory.
+type memoryFlag float64
+
+func (m *memoryFlag) String() string {
+	if *m == 0 {
+		return "available memory"
+	}
+	return run.Bytes(float64(*m))
+}
+
+func (m *memoryFlag) Set(v string) error {
+	b, err := run.ParseBytes(v)
+	if err != nil {
+		return err
+	}
+	*m = memoryFlag(b)
+	return nil
+}
+
+// maxThreads bounds --threads: goroutines beyond a few per CPU only cost
+// memory (each holds its own caches and scratch), and results do not
+// depend on the count.
+func maxThreads() int { return max(64, 4*runtime.NumCPU()) }
+
+// checkThreads refuses a --threads value outside 1..maxThreads().
+func checkThreads(cmd string, n int) error {
+	if n < 1 || n > maxThreads() {
+		return usagef("%s: --threads wants an integer from 1 to %d (%d CPUs here; results do not depend on it), got %d", cmd, maxThreads(), runtime.NumCPU(), n)
+	}
+	return nil
 }

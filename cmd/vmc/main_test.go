@@ -114,8 +114,21 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		// config package's).
 		{[]string{"run", bad}, exitUsage, bad + ": lattice.extnt: unknown key"},
 		{[]string{"run", cfg, "--set", "sampler.chains=0"}, exitUsage, cfg + ": sampler.chains: "},
-		{[]string{"run", cfg, "--threads", "0"}, exitUsage, "--threads wants a positive integer"},
-		{[]string{"run", cfg, "--seed", "-1"}, exitUsage, "--seed wants a non-negative integer"},
+		{[]string{"run", cfg, "--threads", "0"}, exitUsage, "--threads wants an integer from 1 to"},
+		{[]string{"run", cfg, "--threads", "100000000"}, exitUsage, "--threads wants an integer from 1 to"},
+		{[]string{"ed", cfg, "--threads", "100000000"}, exitUsage, "--threads wants an integer from 1 to"},
+		{[]string{"run", cfg, "--seed", "-1"}, exitUsage, "--seed wants an integer from 0 to 2^63−1"},
+		{[]string{"run", cfg, "--seed", "18446744073709551615"}, exitUsage, "--seed wants an integer from 0 to 2^63−1 = 9223372036854775807, got \"18446744073709551615\""},
+		{[]string{"run", cfg, "--max-memory", "lots"}, exitUsage, "want a positive memory size"},
+		// Sizes that validation accepts but no machine holds are refused
+		// before anything is allocated, naming the key (issue: they used
+		// to crash with "fatal error: out of memory" after the run).
+		{[]string{"run", cfg, "--out", out, "--set", "sampler.samples=100000000000"}, exitUsage, cfg + ": sampler.samples: the run needs about"},
+		{[]string{"run", cfg, "--out", out, "--set", "evaluate.samples=100000000000"}, exitUsage, cfg + ": evaluate.samples: the run needs about"},
+		{[]string{"run", "--out", out, "--set", "ansatz.alpha=100000"}, exitUsage, "configs/default.toml (embedded): ansatz.alpha: the run needs about"},
+		{[]string{"run", cfg, "--out", out, "--set", "observables.renyi2_samples=100000000000", "--set", "observables.renyi2_region=[0,1]"}, exitUsage, cfg + ": observables.renyi2_samples: the run needs about"},
+		{[]string{"run", cfg, "--out", out, "--max-memory", "1k"}, exitUsage, "more than the 1.0 kB available; lower"},
+		{[]string{"check", cfg, "--set", "sampler.samples=100000000000"}, exitUsage, cfg + ": sampler.samples: the run needs about"},
 		{[]string{"run", cfg, cfg}, exitUsage, "want at most one CONFIG file"},
 		{[]string{"run", "--resume", out}, exitUsage, out + ": no such file"},
 		{[]string{"run", "--resume", out, "--seed", "2"}, exitUsage, "--seed cannot be combined with --resume"},

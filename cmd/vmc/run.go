@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"runtime"
 	"strconv"
@@ -26,6 +25,7 @@ type runOptions struct {
 	out     string
 	resume  string
 	sets    stringList
+	budget  memoryFlag
 
 	// afterStep, when set (tests), is called after each logged iteration
 	// with its 0-based index.
@@ -43,14 +43,15 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&o.out, "out", "", "output `FILE.h5` (overrides output.file)")
 	fs.StringVar(&o.resume, "resume", "", "continue the run stored in `FILE.h5` from its last checkpoint")
 	fs.Var(&o.sets, "set", "override a config key: `key=value` (repeatable)")
+	fs.Var(&o.budget, "max-memory", "refuse a run whose estimated memory exceeds `SIZE` (e.g. 8G; default: the available memory)")
 	pos, err := parseFlags(fs, args, e.stderr)
 	if err != nil {
 		return err
 	}
-	if o.threads < 1 {
-		return usagef("run: --threads wants a positive integer, got %d", o.threads)
+	if err := checkThreads("run", o.threads); err != nil {
+		return err
 	}
-	opts := run.Options{Threads: o.threads, Force: o.force, Log: e.stderr, AfterStep: o.afterStep, BatchHook: batchHook}
+	opts := run.Options{Threads: o.threads, Force: o.force, MaxMemory: float64(o.budget), Log: e.stderr, AfterStep: o.afterStep, BatchHook: batchHook}
 	if o.quiet {
 		opts.Log = nil
 	}
@@ -69,7 +70,7 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 		sets := append([]string(nil), o.sets...)
 		if o.seed != "" {
 			if _, err := strconv.ParseUint(o.seed, 10, 63); err != nil {
-				return usagef("run: --seed wants a non-negative integer, got %q", o.seed)
+				return usagef("run: --seed wants an integer from 0 to 2^63−1 = %d, got %q", uint64(1<<63-1), o.seed)
 			}
 			sets = append(sets, "seed="+o.seed)
 		}
@@ -90,7 +91,7 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	if o.json {
-		return json.NewEncoder(e.stdout).Encode(sum)
+		return writeJSON(e.stdout, sum)
 	}
 	return nil
 }
