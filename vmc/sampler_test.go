@@ -403,6 +403,8 @@ func TestNewSamplerErrors(t *testing.T) {
 		{"NUp < -1", heis, func(o *Options) { o.NUp = -2 }},
 		{"local in a sector", heis, func(o *Options) { o.Move = Local }},
 		{"unknown move", heis, func(o *Options) { o.Move = 7 }},
+		{"rule and global flip", heis, func(o *Options) { o.Rule, o.GlobalFlip = Exchange, 0.1 }},
+		{"rule that leaves the sector", heis, func(o *Options) { o.Rule = Local }},
 		{"sector of a non-conserving operator", tfi, func(o *Options) {}},
 		{"site mismatch", heisenberg(t, 8, true, true), func(o *Options) {}},
 	}
