@@ -9,9 +9,11 @@ import (
 )
 
 // Batch holds one iteration's samples: configurations, local energies,
-// log-derivatives and (for exact enumeration) weights. Samplers fill a Batch
-// through their Sample method and reuse its buffers from call to call, so a
-// caller that keeps one Batch per sampler allocates only on the first call.
+// log-derivatives and (for exact enumeration) weights. Samplers fill the
+// configurations, weights and shape through their Sample or SampleWith
+// method, and the estimator of the call fills what it estimates (E and O for
+// LocalEstimator). Buffers are reused from call to call, so a caller that
+// keeps one Batch per sampler allocates only on the first call.
 //
 // Monte Carlo batches are stored chain-major: sample s = c·PerChain + t is the
 // t-th sample of chain c, and W is nil (uniform weights 1/Ns). Exact batches
@@ -22,6 +24,8 @@ type Batch struct {
 	N  int // number of sites: the row length of Configs
 
 	// E holds the local energies E_loc(x_s) = Σ_x' H_{x_s x'} ψ(x')/ψ(x_s).
+	// It has length zero when no LocalEstimator ran (SampleWith with
+	// another estimator or none).
 	E []complex128
 	// O holds O_k(x_s) = ∂ log ψ(x_s)/∂θ_k, row-major Ns×P. It has length
 	// zero when the batch was sampled without derivatives.
