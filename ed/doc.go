@@ -6,28 +6,24 @@
 //
 // # Basis and bit convention
 //
+// The basis comes from package hilbert, the one home of the spin-1/2
+// Hilbert space and its sectors; Basis, NewBasis, Unconstrained, SectorDim,
+// NumUp, StateToConfig and ConfigToState here are the same names as there.
 // A basis state is a uint64 bit string: bit i set means site i is up
-// (x_i = +1, S^z_i = +1/2), bit i clear means down. Basis.ToConfig and
-// Basis.FromConfig convert to and from the []int8 configurations of package
-// hamiltonian. A Basis is either the full 2^N space (nUp = Unconstrained,
-// where state k is the integer k and nothing is stored) or the sector of
-// fixed magnetization S^z_tot = nUp − N/2 (NumUp converts a total_sz), whose
-// C(N, nUp) states are stored in ascending order. The index of a state is
-// its position in that order; vectors (eigenvectors, Result.Vector) are
-// indexed the same way. Basis.All iterates over (index, state) pairs, for
-// example to enumerate configurations for exact sampling.
+// (x_i = +1, S^z_i = +1/2), bit i clear means down. A Basis is either the
+// full 2^N space (nUp = Unconstrained, where state k is the integer k and
+// nothing is stored) or the sector of fixed magnetization
+// S^z_tot = nUp − N/2 (NumUp converts a total_sz), whose C(N, nUp) states
+// are stored in ascending order, the order in which vmc.Exact enumerates
+// them too. The index of a state is its position in that order; vectors
+// (eigenvectors, Result.Vector) are indexed the same way. Basis.All
+// iterates over (index, state) pairs.
 //
 // Ranking is O(1) by Lin's two-table method (H. Q. Lin, Phys. Rev. B 42,
-// 6561 (1990)): split a state into its high ⌈N/2⌉ and low ⌊N/2⌋ bits,
-// s = hi·2^⌊N/2⌋ + lo; then
-//
-//	Index(s) = offHi[hi] + rankLo[lo]
-//
-// where offHi[hi] counts the basis states with a smaller high part and
-// rankLo[lo] is the rank of lo among the low patterns with the same number
-// of up spins. The tables have 2^⌈N/2⌉ and 2^⌊N/2⌋ uint32 entries (4 MiB
-// each at N = MaxSites = 40). Index returns -1 for a state outside the
-// sector. Dimensions are limited to MaxDim = 2^31 − 1.
+// 6561 (1990)), described in package hilbert: two table look-ups per
+// state, with tables of 2^⌈N/2⌉ and 2^⌊N/2⌋ uint32 entries (4 MiB each at
+// N = MaxSites = 40). Index returns -1 for a state outside the sector.
+// Dimensions are limited to MaxDim = 2^31 − 1.
 //
 // # Matrices
 //

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/hilbert"
 )
 
 // Matrix is a real symmetric matrix acting on the vectors of a basis, seen
@@ -65,7 +66,7 @@ func newRowVisitor(n int, b *Basis) *rowVisitor {
 			return
 		}
 		if r.src != nil {
-			j := r.b.index(r.s ^ mask)
+			j := r.b.Index(r.s ^ mask)
 			if j < 0 {
 				r.outside(mask)
 				return
@@ -80,7 +81,7 @@ func newRowVisitor(n int, b *Basis) *rowVisitor {
 			}
 			return
 		}
-		j := r.b.index(r.s ^ mask)
+		j := r.b.Index(r.s ^ mask)
 		if j < 0 {
 			r.outside(mask)
 			return
@@ -93,7 +94,7 @@ func newRowVisitor(n int, b *Basis) *rowVisitor {
 func (r *rowVisitor) outside(mask uint64) {
 	if r.err == nil {
 		r.err = fmt.Errorf("ed: operator connects state %#x to %#x outside the sector %s; does it conserve S^z?",
-			r.s, r.s^mask, sectorName(r.b.n, r.b.nUp))
+			r.s, r.s^mask, hilbert.SectorName(r.b.NumSites(), r.b.NumUp()))
 	}
 }
 
@@ -189,7 +190,7 @@ type basisRows struct {
 }
 
 func newBasisRows(op hamiltonian.Operator, b *Basis) *basisRows {
-	s := &basisRows{op: op, b: b, r: newRowVisitor(b.n, b)}
+	s := &basisRows{op: op, b: b, r: newRowVisitor(b.NumSites(), b)}
 	s.r.emit = func(j int, mel float64) {
 		s.col = append(s.col, int32(j))
 		s.val = append(s.val, mel)
@@ -517,7 +518,7 @@ func NewMatrixFree(op hamiltonian.Operator, b *Basis, threads int) (*MatrixFree,
 		return nil, err
 	}
 	m := &MatrixFree{op: op, b: b, threads: defaultThreads(threads)}
-	m.pool.New = func() any { return newRowVisitor(b.n, b) }
+	m.pool.New = func() any { return newRowVisitor(b.NumSites(), b) }
 	return m, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/hilbert"
 	"github.com/vmc-lattice/vmc/internal/parallel"
 )
 
@@ -148,7 +149,7 @@ func NewMomentumBasis(n, nUp int, sym Symmetry) (*MomentumBasis, error) {
 	ng := len(sym.Perms)
 	if full/int64(ng) > MaxDim {
 		return nil, fmt.Errorf("ed: symmetry sector of N=%d, %s has dimension about %d, above the limit %d",
-			n, sectorName(n, nUp), full/int64(ng), MaxDim)
+			n, hilbert.SectorName(n, nUp), full/int64(ng), MaxDim)
 	}
 	mb := &MomentumBasis{n: n, nUp: nUp, ng: ng, chars: slices.Clone(sym.Chars)}
 	mb.mask = uint64(1)<<uint(n) - 1
@@ -365,7 +366,7 @@ func (mb *MomentumBasis) Bytes() int64 {
 
 // String describes the sector.
 func (mb *MomentumBasis) String() string {
-	return fmt.Sprintf("momentum basis N=%d %s, |G|=%d, dimension %d", mb.n, sectorName(mb.n, mb.nUp), mb.ng, len(mb.reps))
+	return fmt.Sprintf("momentum basis N=%d %s, |G|=%d, dimension %d", mb.n, hilbert.SectorName(mb.n, mb.nUp), mb.ng, len(mb.reps))
 }
 
 // NewMomentumCSR builds the matrix of op in the symmetry sector mb, as a
@@ -448,7 +449,7 @@ func newMomentumRows(op hamiltonian.Operator, mb *MomentumBasis, sq [][]float64)
 		if mb.nUp != Unconstrained && bits.OnesCount64(s2) != mb.nUp {
 			if sc.err == nil {
 				sc.err = fmt.Errorf("ed: operator connects state %#x to %#x outside the sector %s; does it conserve S^z?",
-					sc.s, s2, sectorName(n, mb.nUp))
+					sc.s, s2, hilbert.SectorName(n, mb.nUp))
 			}
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/hilbert"
 )
 
 // Product selects how the Hamiltonian is applied to vectors.
@@ -169,7 +170,7 @@ func NewPlan(op hamiltonian.Operator, nUp int, opts Options) (*Plan, error) {
 	}
 	if n > MaxSites || dim > MaxDim {
 		return nil, fmt.Errorf("ed: sector N=%d, %s has dimension %d, beyond exact diagonalization here (limits: N ≤ %d, dimension ≤ %d)",
-			n, sectorName(n, nUp), dim, MaxSites, MaxDim)
+			n, hilbert.SectorName(n, nUp), dim, MaxSites, MaxDim)
 	}
 	if int64(o.K) > dim {
 		return nil, fmt.Errorf("ed: %d eigenvalues requested in a sector of dimension %d", o.K, dim)

@@ -97,7 +97,9 @@
 //
 // Renyi2 draws pairs (x, y) from two samplers of |ψ|² with different seeds
 // (sample s of copy 1 with sample s of copy 2, so that chain c of the pair is
-// again a Markov chain) and averages the real part of the swap ratio. Both
+// again a Markov chain; the samplers have no operator and run no estimator,
+// vmc.Sampler.SampleWith with nil, so only configurations are drawn) and
+// averages the real part of the swap ratio. Both
 // ratios come from one cache: with D the sites of A where x and y differ,
 // ψ(y_A x_B)/ψ(x) = exp(LogRatio at x, flips D) and ψ(x_A y_B)/ψ(y) =
 // exp(LogRatio at y, flips D). In a fixed magnetization sector a swapped

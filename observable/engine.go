@@ -7,6 +7,7 @@ import (
 
 	"github.com/vmc-lattice/vmc/ansatz"
 	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/hilbert"
 	"github.com/vmc-lattice/vmc/vmc"
 )
 
@@ -158,7 +159,7 @@ type vectorWalker struct {
 
 func (w *vectorWalker) at(s int) []int8 {
 	w.s, w.state = s, w.basis.State(s)
-	ed.StateToConfig(w.state, w.x)
+	hilbert.StateToConfig(w.state, w.x)
 	return w.x
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vmc-lattice/vmc/ansatz"
 	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/hilbert"
 	"github.com/vmc-lattice/vmc/lattice"
 	"github.com/vmc-lattice/vmc/vmc"
 )
@@ -176,7 +177,7 @@ func Exact(res *ed.Result, l *lattice.Lattice, spec Spec) ([]Entry, error) {
 	if len(res.Vector) != res.Basis.Dim() {
 		panic(fmt.Sprintf("observable: Exact: vector of length %d for a basis of dimension %d", len(res.Vector), res.Basis.Dim()))
 	}
-	return measure(vectorSource(res.Vector, res.Basis), l, spec, res.Basis.NumUp() != ed.Unconstrained)
+	return measure(vectorSource(res.Vector, res.Basis), l, spec, res.Basis.NumUp() != hilbert.Unconstrained)
 }
 
 // checkSamples verifies that every configuration of b holds ±1 entries and

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vmc-lattice/vmc/ansatz"
 	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/hilbert"
 	"github.com/vmc-lattice/vmc/vmc"
 )
 
@@ -29,18 +30,12 @@ type Renyi struct {
 // mask gives unrelated streams.
 const renyiSeedMix = 0x6a09e667f3bcc909
 
-// zero is the null operator: the samplers of Renyi2 need no local energy.
-type zero int
-
-func (z zero) NumSites() int                                  { return int(z) }
-func (z zero) Connected(_ []int8, visit func([]int, float64)) { visit(nil, 0) }
-func (z zero) MaxConnected() int                              { return 1 }
-
 // Renyi2 estimates the Rényi-2 entropy of region (a set of sites) in the
 // state psi by the replica swap estimator (see the package documentation).
 // It runs two samplers of |ψ|² with the options opts, the first with
 // opts.Seed and the second with a seed derived from it, draws one batch of
-// opts.Samples samples from each (after opts.BurnIn sweeps) and calls
+// opts.Samples configurations from each (after opts.BurnIn sweeps; no
+// operator and no estimator, so no local energy is computed) and calls
 // Renyi2Batches with opts.NUp.
 //
 // It returns an error if the options are invalid for vmc.NewSampler or the
@@ -49,20 +44,19 @@ func Renyi2(psi ansatz.Ansatz, opts vmc.Options, region []int) (Renyi, error) {
 	if _, err := regionMask(psi.NumSites(), region); err != nil {
 		return Renyi{}, err
 	}
-	op := zero(psi.NumSites())
-	s1, err := vmc.NewSampler(psi, op, opts)
+	s1, err := vmc.NewSampler(psi, nil, opts)
 	if err != nil {
 		return Renyi{}, err
 	}
 	o2 := opts
 	o2.Seed ^= renyiSeedMix
-	s2, err := vmc.NewSampler(psi, op, o2)
+	s2, err := vmc.NewSampler(psi, nil, o2)
 	if err != nil {
 		return Renyi{}, err
 	}
 	var x, y vmc.Batch
-	s1.Sample(&x, false)
-	s2.Sample(&y, false)
+	s1.SampleWith(&x, nil)
+	s2.SampleWith(&y, nil)
 	return Renyi2Batches(psi, &x, &y, region, opts.NUp, opts.Threads)
 }
 
@@ -181,10 +175,10 @@ func Renyi2Exact(vec []float64, basis *ed.Basis, region []int) (float64, error) 
 // restricted to the sector with nUp up spins (vmc.Unconstrained: the whole
 // space), by enumerating every configuration of the sector (see
 // Renyi2Exact). It returns an error if the sector cannot be enumerated
-// (ed.NewBasis), the region is invalid, or ψ vanishes everywhere.
+// (hilbert.NewBasis), the region is invalid, or ψ vanishes everywhere.
 func Renyi2Ansatz(psi ansatz.Ansatz, nUp int, region []int) (float64, error) {
 	n := psi.NumSites()
-	basis, err := ed.NewBasis(n, nUp)
+	basis, err := hilbert.NewBasis(n, nUp)
 	if err != nil {
 		return 0, err
 	}

@@ -1,32 +1,51 @@
 // Package vmc implements variational Monte Carlo for spin-1/2 lattice
-// models: Metropolis sampling of |ψ(x)|² on goroutine-parallel chains, exact
-// enumeration for small systems, local estimators, and their statistics.
+// models: Metropolis sampling of |ψ(x)|² on goroutine-parallel chains with
+// pluggable transition rules, exact enumeration for small systems, local
+// estimators, and their statistics.
 //
-// # Samples and batches
+// # Samples, estimators and batches
 //
-// A sampler fills a Batch with Ns configurations x_s, their local energies
+// A sampler (Sampler, or Exact for small systems) yields configurations x_s
+// into a Batch; an Estimator evaluates per-sample quantities at each of
+// them from the ansatz cache of the chain that holds the sample, so that
+// nothing the chain already has (log ψ, look-up tables) is recomputed. The
+// estimator of a Hamiltonian is LocalEstimator: it fills the local energies
 //
 //	E_loc(x) = Σ_x' ⟨x|H|x'⟩ exp(log ψ(x') − log ψ(x))
 //
 // (complex; the connected x' come from hamiltonian.Operator.Connected, the
 // log-ratios from ansatz.Cache.LogRatio, see LocalEnergy) and, on request,
-// the log-derivatives O_k(x) = ∂ log ψ(x)/∂θ_k. An expectation value is
-// estimated as ⟨A⟩ ≈ Σ_s w_s A_s with w_s = 1/Ns for Monte Carlo batches and
+// the log-derivatives O_k(x) = ∂ log ψ(x)/∂θ_k. Sample(dst, derivs) is
+// SampleWith(dst, the LocalEstimator of the sampler's operator); SampleWith
+// takes any estimator, or nil for configurations only (as the Rényi entropy
+// of package observable needs). An expectation value is estimated as
+// ⟨A⟩ ≈ Σ_s w_s A_s with w_s = 1/Ns for Monte Carlo batches and
 // w_s = |ψ(x_s)|²/Z for exact ones; the energy is ⟨H⟩ = ⟨E_loc⟩ and its
 // variance ⟨H²⟩ − ⟨H⟩² = ⟨|E_loc − ⟨E_loc⟩|²⟩. Both kinds of batch go
 // through the same code downstream (statistics, stochastic reconfiguration).
 //
-// # Metropolis sampling
+// # Metropolis sampling and transition rules
 //
 // Sampler runs Chains independent Markov chains. From configuration x a chain
-// proposes x' and accepts it with probability
+// asks its Rule for a proposal x' (the sites to flip) with the log ratio of
+// proposal probabilities log q(x'→x) − log q(x→x'), and accepts it with
+// probability
 //
-//	A(x → x') = min(1, |ψ(x')/ψ(x)|²) = min(1, exp(2 Re[log ψ(x') − log ψ(x)])),
+//	A(x → x') = min(1, |ψ(x')/ψ(x)|² q(x'→x)/q(x→x'))
+//	          = min(1, exp(2 Re[log ψ(x') − log ψ(x)] + log q(x'→x) − log q(x→x'))),
 //
-// evaluated in logarithms (u < A ⟺ log u < 2 Re log-ratio), so that no ratio
-// overflows. A rejected proposal leaves the chain where it is; the current
-// state is recorded either way. This is detailed balance for |ψ|² because
-// every proposal is symmetric, q(x → x') = q(x' → x):
+// evaluated in logarithms (u < A ⟺ log u < r, u drawn only when r < 0), so
+// that no ratio overflows. This is detailed balance for |ψ|². A rejected
+// proposal leaves the chain where it is; the current state is recorded
+// either way.
+//
+// A Rule makes one Proposer per chain (Rule.NewProposer, which also refuses
+// a space the rule cannot sample); the proposer draws from the chain's
+// stream, keeps whatever bookkeeping makes a proposal cheap, rebuilt from
+// the configuration by Reset, and is told of accepted moves by Accept. The
+// sampler owns the chains, sweeps, burn-in and acceptance, so a new rule
+// plugs in through Options.Rule (see the Rule example). The built-in rules
+// are symmetric, q(x → x') = q(x' → x), so their log ratio is 0:
 //
 //   - Local: flip one site i drawn uniformly from the N sites;
 //     q = 1/N for each of the N neighbours.
@@ -38,9 +57,9 @@
 //     n↓. Both are conserved, so q(x' → x) is the same number. The move
 //     conserves S^z_tot = (n↑ − n↓)/2 and connects all configurations of the
 //     sector, and every proposal changes the configuration.
-//   - Global flip (optional, probability GlobalFlip per proposal, replacing
-//     the move above): x' = −x, an involution, hence symmetric. With a fixed
-//     sector it requires n↑ = N/2.
+//   - GlobalFlip{Rule, P}: with probability P the global flip x' = −x, an
+//     involution, hence symmetric; otherwise a proposal of Rule. With a fixed
+//     sector it requires n↑ = N/2. Options.GlobalFlip wraps Options.Move in it.
 //
 // A sweep is N proposals. A recorded sample follows every Sweep sweeps. When
 // the chains start (the first Sample call after NewSampler, or after SetState
@@ -48,16 +67,17 @@
 // and every Sample call makes Discard sweeps per chain before the first
 // sample. Chains persist across calls: each call continues from the
 // configurations where the previous one stopped, after resetting the caches
-// of the ansatz from them (the parameters may have changed in between).
-// Initial configurations are drawn uniformly at random, in the sector when
-// NUp is fixed, from the chain's own stream.
+// of the ansatz and the proposers from them (the parameters may have changed
+// in between). Initial configurations are drawn uniformly at random, in the
+// sector when NUp is fixed, from the chain's own stream.
 //
 // # Chains, streams and reproducibility
 //
 // Chain c owns a PCG generator (math/rand/v2) seeded with two words derived
-// from (Seed, c) by SplitMix64, its configuration and its ansatz cache. The
-// chains are handed out to Threads goroutines in any order, but a chain reads
-// and writes only its own state and its own rows of the batch, and every
+// from (Seed, c) by SplitMix64, its configuration, its ansatz cache and its
+// proposer. The chains are handed out to Threads goroutines in any order, but
+// a chain reads and writes only its own state, its estimator slot and its own
+// rows of the batch, and every
 // reduction (acceptance, weight normalization, statistics) runs sequentially
 // in a fixed order. Hence a batch is a function of the options (Threads
 // excepted), the ansatz and the sampler state only: results are bit-identical
@@ -68,15 +88,17 @@
 // The batch is chain-major: sample s = c·PerChain + t is the t-th sample of
 // chain c, with PerChain = ⌈Samples/Chains⌉ and Ns = Chains·PerChain.
 //
-// No proposal and no local energy allocates: per-chain buffers and the
-// callback passed to Operator.Connected are created once, and chain states
-// are separate, padded allocations so that chains on different cores do not
-// share cache lines.
+// No proposal and no local energy allocates: proposers and the per-slot
+// scratch of LocalEstimator (with the callback passed to
+// Operator.Connected) are created once, and chain states, proposers and
+// scratch are padded so that chains on different cores do not share cache
+// lines.
 //
 // # Exact enumeration
 //
-// Exact lists every configuration (all 2^N, or the C(N, n↑) of one sector in
-// increasing bit order, by Gosper's hack) and fills a Batch with weights
+// Exact lists every configuration of a hilbert.Space (all 2^N, or the
+// C(N, n↑) of one sector in increasing bit order, by Gosper's hack; the order
+// of the ed basis too) and fills a Batch with weights
 // W_s = |ψ(x_s)|²/Z computed with a log-sum-exp shift, Chains = 1 and
 // Acceptance = 1. Estimates from it are exact up to rounding.
 //

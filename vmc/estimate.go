@@ -9,9 +9,11 @@ import (
 )
 
 // Batch holds one iteration's samples: configurations, local energies,
-// log-derivatives and (for exact enumeration) weights. Samplers fill a Batch
-// through their Sample method and reuse its buffers from call to call, so a
-// caller that keeps one Batch per sampler allocates only on the first call.
+// log-derivatives and (for exact enumeration) weights. Samplers fill the
+// configurations, weights and shape through their Sample or SampleWith
+// method, and the estimator of the call fills what it estimates (E and O for
+// LocalEstimator). Buffers are reused from call to call, so a caller that
+// keeps one Batch per sampler allocates only on the first call.
 //
 // Monte Carlo batches are stored chain-major: sample s = c·PerChain + t is the
 // t-th sample of chain c, and W is nil (uniform weights 1/Ns). Exact batches
@@ -22,6 +24,8 @@ type Batch struct {
 	N  int // number of sites: the row length of Configs
 
 	// E holds the local energies E_loc(x_s) = Σ_x' H_{x_s x'} ψ(x')/ψ(x_s).
+	// It has length zero when no LocalEstimator ran (SampleWith with
+	// another estimator or none).
 	E []complex128
 	// O holds O_k(x_s) = ∂ log ψ(x_s)/∂θ_k, row-major Ns×P. It has length
 	// zero when the batch was sampled without derivatives.
@@ -124,6 +128,79 @@ func meanVar(x, w []float64) (mean, variance float64) {
 	return mean, variance / z
 }
 
+// Estimator evaluates per-sample quantities at the samples a sampler keeps,
+// from the ansatz cache of the chain that holds the sample, so that nothing
+// the cache already knows (log ψ, look-up tables) is recomputed. The
+// sampler (Sampler or Exact) fills the configurations, weights and shape
+// of a Batch; an Estimator fills what it estimates, typically E and O.
+//
+// A pass runs on numbered worker slots (the chains of a Sampler, the
+// goroutines of an Exact): Estimate calls with different slots run
+// concurrently, calls with one slot one after another, so an estimator
+// keeps per-slot scratch and writes only the rows of its samples.
+type Estimator interface {
+	// Begin prepares a pass over dst, whose shape (Ns, N, P, Chains,
+	// PerChain) and weights are set, on the given number of worker slots.
+	// It is called by one goroutine before any Estimate of the pass, and
+	// sizes the estimator's outputs in dst, reusing their buffers.
+	Begin(dst *Batch, workers int)
+	// Estimate evaluates sample s on worker slot w. The cache c is
+	// positioned at the sample's configuration, c.Config() = dst.Config(s);
+	// Estimate may call c.LogRatio and c.LogDeriv but must not move it.
+	Estimate(dst *Batch, w, s int, c ansatz.Cache)
+}
+
+// LocalEstimator is the estimator of a Hamiltonian: it fills Batch.E with
+// the local energies of Op,
+//
+//	E_loc(x_s) = Σ_x' ⟨x_s|Op|x'⟩ exp(log ψ(x') − log ψ(x_s)),
+//
+// (see LocalEnergy) and, when Derivs is true, Batch.O with the
+// log-derivatives O_k(x_s) = ∂ log ψ(x_s)/∂θ_k; otherwise O is empty. Its
+// per-slot scratch is created on first use and kept, so that later passes
+// allocate nothing. A LocalEstimator must not be used by two passes at the
+// same time.
+type LocalEstimator struct {
+	Op     hamiltonian.Operator
+	Derivs bool
+
+	slots []localSlot
+}
+
+// localSlot is a padded LocalScratch: the scratch is written at every
+// connected element, and slots of different goroutines must not share a
+// cache line.
+type localSlot struct {
+	_  [cacheLine]byte
+	le LocalScratch
+	_  [cacheLine]byte
+}
+
+// Begin sizes E (and O when Derivs is set) for dst.Ns samples and makes
+// sure there is a scratch per worker slot.
+func (e *LocalEstimator) Begin(dst *Batch, workers int) {
+	dst.E = grow(dst.E, dst.Ns)
+	if e.Derivs {
+		dst.O = grow(dst.O, dst.Ns*dst.P)
+	} else {
+		dst.O = dst.O[:0]
+	}
+	if len(e.slots) < workers {
+		// Fresh slots, not copies: a used LocalScratch holds a callback
+		// bound to its own address.
+		e.slots = make([]localSlot, workers)
+	}
+}
+
+// Estimate writes E_loc(x_s) and, with Derivs, O_k(x_s) for sample s.
+func (e *LocalEstimator) Estimate(dst *Batch, w, s int, c ansatz.Cache) {
+	dst.E[s] = LocalEnergy(e.Op, c, &e.slots[w].le)
+	if e.Derivs {
+		p := dst.P
+		c.LogDeriv(dst.O[s*p : (s+1)*p])
+	}
+}
+
 // LocalScratch is the per-goroutine state of LocalEnergy: the callback handed
 // to Operator.Connected is bound once, on first use, so that later calls do
 // not allocate. The zero value is ready to use. A LocalScratch must not be
@@ -164,16 +241,13 @@ func LocalEnergy(op hamiltonian.Operator, c ansatz.Cache, s *LocalScratch) compl
 }
 
 // resize shapes b for ns samples of n sites and p parameters, keeping its
-// buffers when they are large enough.
-func (b *Batch) resize(ns, n, p, chains, perChain int, derivs, weights bool) {
+// buffers when they are large enough. E and O are left empty for the
+// estimator of the pass to fill (see Estimator).
+func (b *Batch) resize(ns, n, p, chains, perChain int, weights bool) {
 	b.Ns, b.N, b.P, b.Chains, b.PerChain = ns, n, p, chains, perChain
-	b.E = grow(b.E, ns)
+	b.E = b.E[:0]
+	b.O = b.O[:0]
 	b.Configs = grow(b.Configs, ns*n)
-	if derivs {
-		b.O = grow(b.O, ns*p)
-	} else {
-		b.O = b.O[:0]
-	}
 	if weights {
 		b.W = grow(b.W, ns)
 	} else {

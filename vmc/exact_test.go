@@ -9,6 +9,7 @@ import (
 
 	"github.com/vmc-lattice/vmc/ansatz"
 	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/hilbert"
 )
 
 // denseEnergy computes ⟨ψ|H|ψ⟩/⟨ψ|ψ⟩ and ⟨ψ|H²|ψ⟩/⟨ψ|ψ⟩ − E² by building
@@ -26,7 +27,7 @@ func denseEnergy(psi ansatz.Ansatz, op hamiltonian.Operator, nUp int) (e, varian
 		if nUp >= 0 && bits.OnesCount(uint(v)) != nUp {
 			continue
 		}
-		setBits(x, uint64(v))
+		hilbert.StateToConfig(uint64(v), x)
 		logs[v] = psi.LogPsi(x)
 		lmax = max(lmax, real(logs[v]))
 	}
@@ -38,7 +39,7 @@ func denseEnergy(psi ansatz.Ansatz, op hamiltonian.Operator, nUp int) (e, varian
 	}
 	h := make([]float64, dim*dim) // h[u*dim+v] = ⟨u|H|v⟩
 	for v := range dim {
-		setBits(x, uint64(v))
+		hilbert.StateToConfig(uint64(v), x)
 		op.Connected(x, func(flips []int, mel float64) {
 			u := v
 			for _, i := range flips {

@@ -1,8 +1,6 @@
 package vmc
 
 import (
-	"github.com/vmc-lattice/vmc/internal/parallel"
-
 	"errors"
 	"fmt"
 	"math"
@@ -12,17 +10,20 @@ import (
 
 	"github.com/vmc-lattice/vmc/ansatz"
 	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/hilbert"
+	"github.com/vmc-lattice/vmc/internal/parallel"
 )
 
-// Move is a Metropolis proposal rule.
+// Move names the built-in proposal rules; a Move is a Rule.
 type Move int
 
 const (
-	// Local flips one spin chosen uniformly at random.
+	// Local flips one spin chosen uniformly at random. It needs the whole
+	// space (NUp = Unconstrained).
 	Local Move = iota
 	// Exchange swaps a pair of opposite spins, conserving S^z_tot: site i is
 	// chosen uniformly among all N sites, then j uniformly among the sites
-	// whose spin is opposite to x_i.
+	// whose spin is opposite to x_i. It needs a fixed NUp.
 	Exchange
 )
 
@@ -37,8 +38,9 @@ func (m Move) String() string {
 	return fmt.Sprintf("Move(%d)", int(m))
 }
 
-// Unconstrained is the Options.NUp value for sampling the whole Hilbert space.
-const Unconstrained = -1
+// Unconstrained is the Options.NUp value for sampling the whole Hilbert
+// space; it is hilbert.Unconstrained.
+const Unconstrained = hilbert.Unconstrained
 
 // Options configures a Sampler. See the package documentation for the
 // sampling scheme.
@@ -61,12 +63,16 @@ type Options struct {
 	// every Sample call (after any burn-in), e.g. to let the chains adapt to
 	// new parameters. Default 0.
 	Discard int
-	// Move is the proposal rule.
+	// Move is the proposal rule when Rule is nil.
 	Move Move
 	// GlobalFlip is the probability that a proposal is the global spin flip
-	// x → −x instead of Move. It must lie in [0, 1]; with a fixed NUp it
-	// needs NUp = N/2.
+	// x → −x instead of Move (the rule GlobalFlip{Move, GlobalFlip}). It
+	// must lie in [0, 1]; with a fixed NUp it needs NUp = N/2. It must be 0
+	// when Rule is set.
 	GlobalFlip float64
+	// Rule, when not nil, is the proposal rule, and Move is ignored. Wrap it
+	// in GlobalFlip to mix in global flips.
+	Rule Rule
 	// Seed is the master seed from which every chain's stream is derived.
 	Seed uint64
 	// Threads is the number of goroutines that run the chains; ≤ 0 means
@@ -79,19 +85,21 @@ type Options struct {
 }
 
 // Sampler draws configurations from |ψ(x)|²/Z with the Metropolis algorithm
-// on persistent, independent chains and evaluates their local energies and
-// log-derivatives. A Sampler must not be used by several goroutines at the
+// on persistent, independent chains, proposing moves by a Rule, and hands
+// every kept sample, with its chain's ansatz cache, to an Estimator (by
+// default the LocalEstimator of its operator: local energies and
+// log-derivatives). A Sampler must not be used by several goroutines at the
 // same time; it runs its chains in parallel itself.
 type Sampler struct {
 	psi     ansatz.Ansatz
-	op      hamiltonian.Operator
+	op      hamiltonian.Operator // nil: SampleWith only
 	opt     Options
 	n       int
-	per     int   // samples per chain and call
-	all     []int // 0..N−1, the flips of a global move (read only)
+	per     int // samples per chain and call
 	threads int
 	chains  []*chain
-	burned  bool // burn-in done
+	burned  bool           // burn-in done
+	local   LocalEstimator // the estimator of Sample
 }
 
 // chain is the private state of one Markov chain. Each chain is a separate
@@ -103,12 +111,8 @@ type chain struct {
 	pcg   rand.PCG
 	rng   *rand.Rand
 	cache ansatz.Cache
+	prop  Proposer
 	x     []int8 // current configuration (mirrors cache.Config)
-	up    []int  // sites with x = +1 (Exchange moves)
-	down  []int  // sites with x = −1
-	pos   []int  // pos[i]: index of site i in up or down
-	flip  []int  // proposal buffer, length 2
-	le    LocalScratch
 
 	accepted, proposed int64
 	_                  [cacheLine]byte
@@ -129,12 +133,15 @@ func padded[T any](n int) []T {
 
 // NewSampler returns a sampler of |ψ|² for the ansatz psi and the operator op
 // with the given options, its chains initialized uniformly at random in the
-// sector and not yet burned in. It returns an error for invalid options: no
-// chains, fewer samples than chains, negative sweep counts, a GlobalFlip
-// outside [0, 1], NUp out of range, Exchange moves without a fixed NUp or in
-// a sector with all spins equal, Local moves with a fixed NUp, a global flip
-// that leaves the sector, a fixed NUp with an operator that does not conserve
-// S^z, or op and psi with different numbers of sites.
+// sector and not yet burned in. The operator is what Sample estimates; it
+// may be nil for a sampler used only through SampleWith. NewSampler returns
+// an error for invalid options: no chains, fewer samples than chains,
+// negative sweep counts, NUp out of range, a rule that cannot sample the
+// sector (Exchange moves without a fixed NUp or in a sector with all spins
+// equal, Local moves with a fixed NUp, a GlobalFlip outside [0, 1] or one
+// that leaves the sector), GlobalFlip set together with Rule, a fixed NUp
+// with an operator that does not conserve S^z, or op and psi with different
+// numbers of sites.
 func NewSampler(psi ansatz.Ansatz, op hamiltonian.Operator, opt Options) (*Sampler, error) {
 	n := psi.NumSites()
 	if err := checkOperator(psi, op, opt.NUp); err != nil {
@@ -154,26 +161,15 @@ func NewSampler(psi ansatz.Ansatz, op hamiltonian.Operator, opt Options) (*Sampl
 		return nil, fmt.Errorf("vmc: burn_in = %d, want at least 0", opt.BurnIn)
 	case opt.Discard < 0:
 		return nil, fmt.Errorf("vmc: discard = %d, want at least 0", opt.Discard)
-	case !(opt.GlobalFlip >= 0 && opt.GlobalFlip <= 1):
-		return nil, fmt.Errorf("vmc: global flip probability %g is not in [0, 1]", opt.GlobalFlip)
+	case opt.Rule != nil && opt.GlobalFlip != 0:
+		return nil, errors.New("vmc: GlobalFlip is set together with Rule; wrap the rule in GlobalFlip instead")
 	}
-	switch opt.Move {
-	case Local:
-		if opt.NUp != Unconstrained {
-			return nil, fmt.Errorf("vmc: local moves change S^z, so they cannot sample the sector with %d up spins; use exchange moves", opt.NUp)
+	rule := opt.Rule
+	if rule == nil {
+		rule = opt.Move
+		if opt.GlobalFlip != 0 {
+			rule = GlobalFlip{Rule: opt.Move, P: opt.GlobalFlip}
 		}
-	case Exchange:
-		if opt.NUp == Unconstrained {
-			return nil, errors.New("vmc: exchange moves conserve S^z and need a fixed number of up spins")
-		}
-		if opt.NUp == 0 || opt.NUp == n {
-			return nil, fmt.Errorf("vmc: exchange moves need spins of both signs, but the sector with %d up spins of %d has one configuration", opt.NUp, n)
-		}
-	default:
-		return nil, fmt.Errorf("vmc: unknown move %v", opt.Move)
-	}
-	if opt.GlobalFlip > 0 && opt.NUp != Unconstrained && 2*opt.NUp != n {
-		return nil, fmt.Errorf("vmc: a global spin flip leaves the sector with %d up spins of %d", opt.NUp, n)
 	}
 
 	per := (opt.Samples + opt.Chains - 1) / opt.Chains
@@ -183,33 +179,29 @@ func NewSampler(psi ansatz.Ansatz, op hamiltonian.Operator, opt Options) (*Sampl
 	}
 	threads = min(threads, opt.Chains)
 	s := &Sampler{psi: psi, op: op, opt: opt, n: n, per: per, threads: threads}
-	s.all = make([]int, n)
-	for i := range s.all {
-		s.all[i] = i
-	}
+	s.local.Op = op
 	s.chains = make([]*chain, opt.Chains)
+	perm := make([]int, n)
 	for c := range s.chains {
-		ch := &chain{
-			x:    padded[int8](n),
-			up:   padded[int](n),
-			down: padded[int](n),
-			pos:  padded[int](n),
-			flip: padded[int](2),
+		prop, err := rule.NewProposer(n, opt.NUp)
+		if err != nil {
+			return nil, err
 		}
+		ch := &chain{x: padded[int8](n), prop: prop}
 		ch.pcg.Seed(chainSeed(opt.Seed, c))
 		ch.rng = rand.New(&ch.pcg)
-		ch.randomConfig(opt.NUp)
+		ch.randomConfig(opt.NUp, perm)
 		ch.cache = psi.NewCache(ch.x)
 		s.chains[c] = ch
 	}
 	return s, nil
 }
 
-// checkOperator reports a mismatch between psi and op, or a sector that op
-// does not conserve.
+// checkOperator reports a mismatch between psi and op, a sector that op
+// does not conserve, or nUp out of range. A nil op is no operator.
 func checkOperator(psi ansatz.Ansatz, op hamiltonian.Operator, nUp int) error {
 	n := psi.NumSites()
-	if op.NumSites() != n {
+	if op != nil && op.NumSites() != n {
 		return fmt.Errorf("vmc: the operator acts on %d sites but the ansatz has %d", op.NumSites(), n)
 	}
 	if nUp < Unconstrained || nUp > n {
@@ -239,8 +231,9 @@ func splitmix64(x uint64) uint64 {
 }
 
 // randomConfig draws a uniformly random configuration, in the sector with
-// nUp up spins unless nUp is Unconstrained, from the chain's stream.
-func (c *chain) randomConfig(nUp int) {
+// nUp up spins unless nUp is Unconstrained, from the chain's stream; perm
+// is scratch of length N.
+func (c *chain) randomConfig(nUp int, perm []int) {
 	x := c.x
 	if nUp == Unconstrained {
 		for i := range x {
@@ -249,7 +242,6 @@ func (c *chain) randomConfig(nUp int) {
 		return
 	}
 	// A partial Fisher–Yates shuffle picks nUp distinct sites uniformly.
-	perm := c.pos
 	for i := range perm {
 		perm[i] = i
 		x[i] = -1
@@ -261,79 +253,39 @@ func (c *chain) randomConfig(nUp int) {
 	}
 }
 
-// prepare positions the cache at the chain's configuration (the parameters
-// may have changed since the last call) and rebuilds the up/down site lists.
+// prepare positions the cache and the proposer at the chain's configuration
+// (the parameters may have changed since the last call).
 func (c *chain) prepare() {
 	c.cache.Reset(c.x)
-	c.up, c.down = c.up[:0], c.down[:0]
-	for i, v := range c.x {
-		if v > 0 {
-			c.pos[i] = len(c.up)
-			c.up = append(c.up, i)
-		} else {
-			c.pos[i] = len(c.down)
-			c.down = append(c.down, i)
-		}
-	}
+	c.prop.Reset(c.x)
 }
 
 // step makes one Metropolis proposal and reports whether it was accepted.
+// The acceptance probability
 //
-// Every proposal kind is symmetric, q(x→x') = q(x'→x), so the acceptance
-// probability is min(1, |ψ(x')/ψ(x)|²) = min(1, exp(2 Re log-ratio)),
-// compared in logs. A NaN ratio is rejected.
-func (c *chain) step(s *Sampler) bool {
-	var flips []int
-	global := s.opt.GlobalFlip > 0 && c.rng.Float64() < s.opt.GlobalFlip
-	switch {
-	case global:
-		flips = s.all
-	case s.opt.Move == Local:
-		c.flip[0] = c.rng.IntN(len(c.x))
-		flips = c.flip[:1]
-	default: // Exchange
-		i := c.rng.IntN(len(c.x))
-		var j int
-		if c.x[i] > 0 {
-			j = c.down[c.rng.IntN(len(c.down))]
-		} else {
-			j = c.up[c.rng.IntN(len(c.up))]
-		}
-		c.flip[0], c.flip[1] = i, j
-		flips = c.flip[:2]
-	}
-	r := 2 * real(c.cache.LogRatio(flips))
+//	A(x → x') = min(1, |ψ(x')/ψ(x)|² q(x'→x)/q(x→x'))
+//
+// is compared in logs, r = 2 Re log-ratio + log q-ratio, with the random
+// number drawn only when r < 0. A NaN ratio is rejected.
+func (c *chain) step() bool {
+	flips, logQ := c.prop.Propose(c.x, c.rng)
+	r := 2*real(c.cache.LogRatio(flips)) + logQ
 	if !(r >= 0) && !(math.Log(c.rng.Float64()) < r) {
 		return false
 	}
 	c.cache.Accept(flips)
-	switch {
-	case global:
-		for i := range c.x {
-			c.x[i] = -c.x[i]
-		}
-		// Positions within the lists are unchanged; the lists trade roles.
-		// Up and down lists are only used with Exchange, where NUp = N/2.
-		c.up, c.down = c.down, c.up
-	case s.opt.Move == Local:
-		c.x[flips[0]] = -c.x[flips[0]]
-	default:
-		i, j := flips[0], flips[1]
-		if c.x[i] < 0 {
-			i, j = j, i // i up, j down
-		}
-		c.x[i], c.x[j] = -1, 1
-		c.up[c.pos[i]], c.down[c.pos[j]] = j, i
-		c.pos[i], c.pos[j] = c.pos[j], c.pos[i]
+	for _, i := range flips {
+		c.x[i] = -c.x[i]
 	}
+	c.prop.Accept(c.x, flips)
 	return true
 }
 
 // sweeps makes k sweeps (k·N proposals) and returns the number accepted.
-func (c *chain) sweeps(s *Sampler, k int) int64 {
+func (c *chain) sweeps(k int) int64 {
 	var acc int64
 	for range k * len(c.x) {
-		if c.step(s) {
+		if c.step() {
 			acc++
 		}
 	}
@@ -341,23 +293,23 @@ func (c *chain) sweeps(s *Sampler, k int) int64 {
 }
 
 // run advances the chain through one Sample call, writing its samples into
-// rows [ci·per, (ci+1)·per) of dst.
-func (c *chain) run(s *Sampler, dst *Batch, ci int, derivs bool) {
+// rows [ci·per, (ci+1)·per) of dst and handing each to est (if not nil) on
+// worker slot ci.
+func (c *chain) run(s *Sampler, dst *Batch, ci int, est Estimator) {
 	c.prepare()
 	if !s.burned {
-		c.sweeps(s, s.opt.BurnIn)
+		c.sweeps(s.opt.BurnIn)
 	}
-	c.sweeps(s, s.opt.Discard)
+	c.sweeps(s.opt.Discard)
 	c.accepted, c.proposed = 0, 0
-	n, p := s.n, dst.P
+	n := s.n
 	for t := range s.per {
-		c.accepted += c.sweeps(s, s.opt.Sweep)
+		c.accepted += c.sweeps(s.opt.Sweep)
 		c.proposed += int64(s.opt.Sweep * n)
 		k := ci*s.per + t
 		copy(dst.Configs[k*n:(k+1)*n], c.x)
-		dst.E[k] = LocalEnergy(s.op, c.cache, &c.le)
-		if derivs {
-			c.cache.LogDeriv(dst.O[k*p : (k+1)*p])
+		if est != nil {
+			est.Estimate(dst, ci, k, c.cache)
 		}
 	}
 }
@@ -382,19 +334,38 @@ func (s *Sampler) Options() Options { return s.opt }
 
 // Sample advances every chain and fills dst with Chains·PerChain samples in
 // chain-major order (sample c·PerChain + t is the t-th sample of chain c):
-// configurations, local energies, and, when derivs is true, the
-// log-derivatives O_k. Each call first resets every chain's cache from its
-// configuration, so the ansatz parameters may change freely between calls;
-// chains then run their burn-in (first call only) and Discard sweeps, and
-// record a sample after every Sweep sweeps. The chains persist: the next call
-// continues from where this one stopped.
-//
-// The contents of dst depend on the options (Threads excepted), the ansatz
-// and the sampler's state only: they are bit-identical for any Threads.
+// configurations, local energies of the sampler's operator, and, when
+// derivs is true, the log-derivatives O_k. It is SampleWith with the
+// LocalEstimator of the operator, and panics if the sampler has none.
 func (s *Sampler) Sample(dst *Batch, derivs bool) {
-	dst.resize(s.NumSamples(), s.n, s.psi.NumParams(), len(s.chains), s.per, derivs, false)
+	if s.op == nil {
+		panic("vmc: Sampler.Sample on a sampler without an operator; use SampleWith")
+	}
+	s.local.Derivs = derivs
+	s.SampleWith(dst, &s.local)
+}
+
+// SampleWith advances every chain and fills dst with Chains·PerChain
+// configurations in chain-major order (sample c·PerChain + t is the t-th
+// sample of chain c), handing each kept sample, with its chain's cache, to
+// est on worker slot c (see Estimator). With a nil est only the
+// configurations are recorded and E and O are empty. Each call first resets
+// every chain's cache and proposer from its configuration, so the ansatz
+// parameters may change freely between calls; chains then run their
+// burn-in (first call only) and Discard sweeps, and record a sample after
+// every Sweep sweeps. The chains persist: the next call continues from where
+// this one stopped.
+//
+// The configurations in dst depend on the options (Threads excepted), the
+// ansatz and the sampler's state only, not on est: they are bit-identical
+// for any Threads, and so is what a deterministic estimator computes.
+func (s *Sampler) SampleWith(dst *Batch, est Estimator) {
+	dst.resize(s.NumSamples(), s.n, s.psi.NumParams(), len(s.chains), s.per, false)
+	if est != nil {
+		est.Begin(dst, len(s.chains))
+	}
 	parallel.For(s.threads, len(s.chains), func(_, ci int) {
-		s.chains[ci].run(s, dst, ci, derivs)
+		s.chains[ci].run(s, dst, ci, est)
 	})
 	s.burned = true
 	var acc, prop int64

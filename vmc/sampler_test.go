@@ -322,21 +322,11 @@ func TestSamplerSz(t *testing.T) {
 			if fmt.Sprint(c.x) != fmt.Sprint(c.cache.Config()) {
 				t.Errorf("case %d, chain %d: configuration %v, cache at %v", i, ci, c.x, c.cache.Config())
 			}
-			if len(c.up)+len(c.down) != n {
-				t.Errorf("case %d, chain %d: %d up + %d down sites", i, ci, len(c.up), len(c.down))
-			}
 			if tc.opt.Move != Exchange {
 				continue // the site lists are kept for exchange moves only
 			}
-			for k, site := range c.up {
-				if c.x[site] != 1 || c.pos[site] != k {
-					t.Errorf("case %d, chain %d: up list broken at %d", i, ci, k)
-				}
-			}
-			for k, site := range c.down {
-				if c.x[site] != -1 || c.pos[site] != k {
-					t.Errorf("case %d, chain %d: down list broken at %d", i, ci, k)
-				}
+			if err := checkLists(c.x, c.prop); err != nil {
+				t.Errorf("case %d, chain %d: %v", i, ci, err)
 			}
 		}
 	}
@@ -413,6 +403,8 @@ func TestNewSamplerErrors(t *testing.T) {
 		{"NUp < -1", heis, func(o *Options) { o.NUp = -2 }},
 		{"local in a sector", heis, func(o *Options) { o.Move = Local }},
 		{"unknown move", heis, func(o *Options) { o.Move = 7 }},
+		{"rule and global flip", heis, func(o *Options) { o.Rule, o.GlobalFlip = Exchange, 0.1 }},
+		{"rule that leaves the sector", heis, func(o *Options) { o.Rule = Local }},
 		{"sector of a non-conserving operator", tfi, func(o *Options) {}},
 		{"site mismatch", heisenberg(t, 8, true, true), func(o *Options) {}},
 	}
@@ -445,7 +437,7 @@ func TestSamplerNoAlloc(t *testing.T) {
 		}
 		c := s.chains[0]
 		c.prepare()
-		if a := testing.AllocsPerRun(1000, func() { c.step(s) }); a != 0 {
+		if a := testing.AllocsPerRun(1000, func() { c.step() }); a != 0 {
 			t.Errorf("case %d: %v allocations per proposal", i, a)
 		}
 	}
@@ -478,7 +470,7 @@ func BenchmarkPropose(b *testing.B) {
 			c.prepare()
 			b.ReportAllocs()
 			for b.Loop() {
-				c.step(s)
+				c.step()
 			}
 		})
 	}
@@ -491,7 +483,7 @@ func BenchmarkPropose(b *testing.B) {
 		c.prepare()
 		b.ReportAllocs()
 		for b.Loop() {
-			c.step(s)
+			c.step()
 		}
 	})
 }
@@ -527,9 +519,10 @@ func BenchmarkLocalEnergy(b *testing.B) {
 			s, _ := benchSampler(b, n, 1, 1)
 			c := s.chains[0]
 			c.prepare()
+			var le LocalScratch
 			b.ReportAllocs()
 			for b.Loop() {
-				LocalEnergy(s.op, c.cache, &c.le)
+				LocalEnergy(s.op, c.cache, &le)
 			}
 		})
 	}

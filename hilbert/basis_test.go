@@ -1,4 +1,4 @@
-package ed
+package hilbert
 
 import (
 	"math/bits"
