@@ -1,6 +1,7 @@
 package ed
 
 import (
+	"context"
 	"fmt"
 	"iter"
 	"math"
@@ -81,6 +82,11 @@ func NumUp(n int, totalSz *float64) (int, error) {
 // no states, since state k is the integer k), plus 4·(2^⌊N/2⌋ + 2^⌈N/2⌉)
 // bytes of ranking tables.
 func NewBasis(n, nUp int) (*Basis, error) {
+	return newBasis(context.Background(), n, nUp)
+}
+
+// newBasis is NewBasis, stopped with ctx (checked every 256 high parts).
+func newBasis(ctx context.Context, n, nUp int) (*Basis, error) {
 	if n < 1 || n > MaxSites {
 		return nil, fmt.Errorf("ed: %d sites: the basis supports 1 ≤ N ≤ %d", n, MaxSites)
 	}
@@ -121,6 +127,11 @@ func NewBasis(n, nUp int) (*Basis, error) {
 	b.offHi = make([]uint32, 1<<uint(nhi))
 	b.states = make([]uint64, 0, b.dim)
 	for hi := range b.offHi {
+		if hi%256 == 0 {
+			if err := interrupted(ctx, "basis enumeration"); err != nil {
+				return nil, err
+			}
+		}
 		b.offHi[hi] = uint32(len(b.states))
 		p := nUp - bits.OnesCount64(uint64(hi))
 		if p < 0 || p > nlo {

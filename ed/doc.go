@@ -153,6 +153,16 @@
 // ‖Hy − θy‖, and the eigenvalue reported is its Rayleigh quotient; a run
 // whose Ritz vector fails the check is restarted from it.
 //
+// # Cancellation
+//
+// SolveContext and LowestContext stop when their context is done: the
+// basis enumeration and the matrix construction check it between blocks
+// of rows (4096 rows, or 64 high-bit patterns of a symmetry sector), the
+// Lanczos methods before every product with H, and matrix-free products
+// between blocks of rows. They return an error wrapping ctx.Err() (test
+// with errors.Is) within about one block or one product, and no partial
+// result. Solve and Lowest are the same with context.Background().
+//
 // # Memory and time
 //
 // For a sector of dimension D with nnz off-diagonal elements, Solve needs
