@@ -93,15 +93,11 @@
 // Auto (see ChooseSolver) uses the smaller of the two Gram matrices: MinSR
 // when P exceeds the sample-space dimension n (n = Ns for holomorphic, 2Ns
 // for real parameters), else Cholesky up to P = AutoCholeskyMax = 2500, else
-// CG. The threshold comes from measurements on a 2-core AMD Zen 5 with
-// RBM log-derivatives (single thread, CPU time): at P = 1680, Ns = 2000
-// Cholesky takes 0.47 s and CG 0.36 s (116 iterations) at ε = 1e-2 but
-// 0.96 s (327 iterations) at ε = 1e-3; at P = Ns = 2500, Cholesky 1.3 s,
-// CG 1.0 s at ε = 1e-2 and 3.0 s at ε = 1e-3. Cholesky's cost grows as
-// Ns·P², independent of ε and of the conditioning of S, CG's as
-// Ns·P·iterations, and the iteration count grows quickly as ε shrinks; up
-// to a few thousand parameters the predictable, exact solver wins or
-// loses little.
+// CG. Cholesky's cost grows as Ns·P², independent of ε and of the
+// conditioning of S, CG's as Ns·P·iterations, and the iteration count
+// grows quickly as ε shrinks; up to a few thousand parameters the
+// predictable, exact solver wins or loses little. The measurements behind
+// the threshold are in benchmarks/sr/README.md.
 //
 // # Parallelism and determinism
 //
