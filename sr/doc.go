@@ -114,6 +114,26 @@
 // multiply-adds (kernel_amd64.s); elsewhere, or with the purego build tag,
 // portable Go.
 //
+// # Why not gonum's BLAS or OpenBLAS
+//
+// The dense work of a step is forming S = ŌᴴŌ (or the sample-space
+// T = ŌŌᴴ) and its Cholesky solve. gonum's pure-Go BLAS (blas/gonum Dsyrk,
+// Zherk) computes these products with scalar, unblocked loops, several
+// times to over ten times slower than the packed FMA kernels here at the
+// sizes SR runs (P and Ns in the thousands), and its LAPACK (lapack/gonum
+// Dpotrf) solves several times slower; it has no complex Cholesky, so
+// holomorphic parameters would need the 2P×2P real embedding, twice the
+// work. OpenBLAS through gonum.org/v1/netlib is about as fast as the
+// kernels here on AVX-512 CPUs, but it needs cgo and system libraries
+// (libopenblas, liblapacke) where the package is otherwise pure Go, its
+// thread pool competes with the goroutines of the sampler
+// (OPENBLAS_NUM_THREADS=1 is needed), and its results depend on its
+// version, its CPU dispatch and its thread count, which would break the
+// bit-for-bit determinism above. The comparison is the benchmarks
+// BenchmarkVsBLASFormS and BenchmarkVsBLASSolve (OpenBLAS with the openblas
+// build tag, never in the default build); measured figures are in
+// benchmarks/sr/README.md.
+//
 // # Errors
 //
 // Inconsistent lengths are programming errors and panic with a message
