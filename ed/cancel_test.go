@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"math"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -108,6 +109,29 @@ func TestSolveContextCanceledBefore(t *testing.T) {
 		if !errors.Is(err, context.Canceled) || res != nil {
 			t.Errorf("case %d %s: result %v, error %v; want context.Canceled", ci, tc.name, res != nil, err)
 		}
+	}
+}
+
+// TestNilContextPanics: a nil context is a programming error.
+func TestNilContextPanics(t *testing.T) {
+	op := chainHeisenberg(t, 8, 0)
+	a, err := NewCSR(op, mustBasis(t, 8, 4), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nilCtx context.Context
+	for i, f := range []func(){
+		func() { SolveContext(nilCtx, op, 4, Options{}) },
+		func() { LowestContext(nilCtx, a, 1, nil) },
+	} {
+		func() {
+			defer func() {
+				if msg, _ := recover().(string); !strings.HasPrefix(msg, "ed: ") {
+					t.Errorf("%d: panic %q, want one starting with \"ed: \"", i, msg)
+				}
+			}()
+			f()
+		}()
 	}
 }
 

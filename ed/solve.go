@@ -311,8 +311,12 @@ func Solve(op hamiltonian.Operator, nUp int, opts Options) (*Result, error) {
 // an error wrapping ctx.Err(), so errors.Is(err, context.Canceled) (or
 // context.DeadlineExceeded) holds; it returns within about one block of
 // rows or one sparse product (tens of milliseconds for N = 24 sectors).
-// A solve that is not stopped gives exactly the results of Solve.
+// A solve that is not stopped gives exactly the results of Solve. It
+// panics if ctx is nil.
 func SolveContext(ctx context.Context, op hamiltonian.Operator, nUp int, opts Options) (*Result, error) {
+	if ctx == nil {
+		panic("ed: SolveContext with a nil context")
+	}
 	o := opts.withDefaults()
 	if o.Symmetry != nil {
 		return solveSymmetric(ctx, op, nUp, o)
