@@ -6,7 +6,6 @@ import (
 	"math/cmplx"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -387,35 +386,16 @@ func TestRBMNoAllocs(t *testing.T) {
 	}
 }
 
+// TestRBMConcurrentCaches moves several caches of one RBM from several
+// goroutines (checkConcurrent, check_test.go); run with -race.
 func TestRBMConcurrentCaches(t *testing.T) {
-	// Several goroutines move their own caches of one RBM; run with -race.
-	// concTol as seqTol.
-	const n, alpha, workers = 8, 2, 4
-	r := NewRBM(n, alpha, true)
-	r.InitRandom(rand.New(rand.NewPCG(21, 22)), 0.5)
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for w := range workers {
-		wg.Go(func() {
-			rng := rand.New(rand.NewPCG(uint64(w), 23))
-			c := r.NewCache(randConfig(rng, n))
-			flips := make([]int, 0, 2)
-			for step := range 500 {
-				flips = randFlips(rng, flips, n, 1+step%2)
-				want := r.LogPsi(flipped(c.Config(), flips)) - c.LogPsi()
-				if got := c.LogRatio(flips); logDist(got, want) > seqTol {
-					errs[w] = fmt.Errorf("worker %d step %d: LogRatio %v, want %v", w, step, got, want)
-					return
-				}
-				c.Accept(flips)
-			}
+	const n, alpha = 8, 2
+	for _, holomorphic := range []bool{true, false} {
+		checkConcurrent(t, contractCase{
+			name:  fmt.Sprintf("RBM holomorphic=%v", holomorphic),
+			new:   func() initializer { return NewRBM(n, alpha, holomorphic) },
+			scale: 0.5,
 		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
 	}
 }
 

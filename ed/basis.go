@@ -1,6 +1,10 @@
 package ed
 
-import "github.com/vmc-lattice/vmc/hilbert"
+import (
+	"context"
+
+	"github.com/vmc-lattice/vmc/hilbert"
+)
 
 // The Hilbert space, its sectors and the ranked basis live in package
 // hilbert; these names are kept so that ED code reads in one package.
@@ -21,6 +25,11 @@ type Basis = hilbert.Basis
 // NewBasis returns the basis of n sites with nUp up spins; see
 // hilbert.NewBasis.
 func NewBasis(n, nUp int) (*Basis, error) { return hilbert.NewBasis(n, nUp) }
+
+// newBasis is NewBasis stopped by ctx.
+func newBasis(ctx context.Context, n, nUp int) (*Basis, error) {
+	return hilbert.NewBasisContext(ctx, n, nUp)
+}
 
 // SectorDim returns the dimension of a sector; see hilbert.SectorDim.
 func SectorDim(n, nUp int) (int64, error) { return hilbert.SectorDim(n, nUp) }

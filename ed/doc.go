@@ -37,7 +37,7 @@
 //     Ising field); float64 values only when the palette overflows.
 //   - MatrixFree calls Connected on every row at every product: no memory
 //     beyond the basis and the vectors, about 20 times slower per product
-//     than CSR for the Heisenberg chain (≈ 250 ns per row at N = 24).
+//     than CSR for the Heisenberg chain (see benchmarks/ed/README.md).
 //
 // Both split rows into fixed blocks handed to goroutines; each row is
 // computed by one goroutine in a fixed order, so products are bitwise
@@ -105,19 +105,8 @@
 // sign rule k = 0 when N/2 is even and k = π when N/2 is odd; with the
 // Marshall sign rule always k = 0, since the rotation U = (−1)^{#up on B}
 // obeys T U T⁻¹ = (−1)^{nUp} U (tested for N = 8 to 16, and N = 26 with
-// the sign rule at k = 0). Measured for the Heisenberg chain in the ground
-// state's sector on the same shared 2-core machine as below
-// (benchmarks/ed -momentum gs, energy only; nnz ≈ D·(N/2 + 1)):
-//
-//	N    k   D (sector)   products  peak RSS  wall (CPU)        E0
-//	28   0   1.43·10⁶     58        0.19 GB   5.6 s (5.6 s)     −12.437647541545
-//	30   π   5.17·10⁶     69        0.72 GB   32 s (32 s)       −13.321963059165
-//	32   0   1.88·10⁷     69        2.64 GB   147 s (143 s)     −14.206527438950
-//
-// (N = 28 without symmetry: 93 s and 5.1 GB, same energy to 12 digits.)
-// At N = 32 the build (enumerating the C(32,16) = 6·10⁸ states of the S^z
-// sector, then the sector CSR with |G| = 32 shifts per connection) took
-// 68 s of the 147.
+// the sign rule at k = 0). Measured sector dimensions, times and memory up
+// to N = 32 are in benchmarks/ed/README.md.
 //
 // # Eigensolvers
 //
@@ -149,6 +138,16 @@
 // ‖Hy − θy‖, and the eigenvalue reported is its Rayleigh quotient; a run
 // whose Ritz vector fails the check is restarted from it.
 //
+// # Cancellation
+//
+// SolveContext and LowestContext stop when their context is done: the
+// basis enumeration and the matrix construction check it between blocks
+// of rows (4096 rows, or 64 high-bit patterns of a symmetry sector), the
+// Lanczos methods before every product with H, and matrix-free products
+// between blocks of rows. They return an error wrapping ctx.Err() (test
+// with errors.Is) within about one block or one product, and no partial
+// result. Solve and Lowest are the same with context.Background().
+//
 // # Memory and time
 //
 // For a sector of dimension D with nnz off-diagonal elements, Solve needs
@@ -159,17 +158,8 @@
 //	vectors    8·D·(5 + K)                (plain Lanczos)
 //	           8·D·(BasisSize + 4 + K)    (thick restart)
 //
-// NewPlan gives this estimate before anything large is allocated. Measured
-// for the Heisenberg chain in S^z = 0 (nnz ≈ D·(N/2 + 1), one distinct
-// off-diagonal value) on a 2-core machine shared with other jobs, energy
-// only (see benchmarks/ed):
-//
-//	N    D           product       products  peak RSS  wall (CPU)
-//	24   2.70·10⁶    CSR           79        0.32 GB   4.3 s (4.2 s)
-//	26   1.04·10⁷    CSR           85        1.28 GB   22 s (23 s)
-//	28   4.01·10⁷    CSR           94        5.1 GB    93 s (99 s)
-//	28   4.01·10⁷    matrix-free   94        1.6 GB    28 min (19 min)
-//
-// The ground-state vector doubles the products (second Lanczos pass) and
-// adds one vector: N = 24 in 6.9 s, N = 26 in 33 s.
+// NewPlan gives this estimate before anything large is allocated. The
+// ground-state vector doubles the products (second Lanczos pass) and adds
+// one vector. Measured times and memory (Heisenberg chain up to N = 28,
+// CSR and matrix-free) are in benchmarks/ed/README.md.
 package ed

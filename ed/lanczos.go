@@ -1,6 +1,7 @@
 package ed
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -133,7 +134,21 @@ type errorer interface{ Err() error }
 // References: C. Lanczos (1950); B. N. Parlett, The Symmetric Eigenvalue
 // Problem (1998) ch. 13 for the two-pass Ritz vector and locking; K. Wu and
 // H. Simon, SIAM J. Matrix Anal. Appl. 22, 602 (2000) for thick restart.
+//
+// Lowest is LowestContext with context.Background(): it cannot be stopped.
 func Lowest(a Matrix, k int, set *Settings) (*Eigen, error) {
+	return LowestContext(context.Background(), a, k, set)
+}
+
+// LowestContext is Lowest, stopped when ctx is done: it checks ctx before
+// every product with a (every column of Dense) and then returns an error
+// wrapping ctx.Err(), so errors.Is(err, context.Canceled) (or
+// context.DeadlineExceeded) holds. A run that is not stopped gives exactly
+// the results of Lowest. It panics if ctx is nil.
+func LowestContext(ctx context.Context, a Matrix, k int, set *Settings) (*Eigen, error) {
+	if ctx == nil {
+		panic("ed: LowestContext with a nil context")
+	}
 	var s Settings
 	if set != nil {
 		s = *set
@@ -156,9 +171,9 @@ func Lowest(a Matrix, k int, set *Settings) (*Eigen, error) {
 	)
 	switch method {
 	case Dense:
-		res, err = denseLowest(a, k)
+		res, err = denseLowest(ctx, a, k)
 	case Lanczos, ThickRestart:
-		l := &lanczos{a: a, n: n, set: s, method: method, vec: newVec(n, s.Threads)}
+		l := &lanczos{ctx: ctx, a: a, n: n, set: s, method: method, vec: newVec(n, s.Threads)}
 		res, err = l.lowest(k)
 	default:
 		return nil, fmt.Errorf("ed: unknown method %q (want auto, dense, lanczos or thick-restart)", s.Method)
@@ -196,11 +211,14 @@ func fixSign(y []float64) {
 
 // denseLowest builds the dense matrix column by column from products with
 // unit vectors and diagonalizes it.
-func denseLowest(a Matrix, k int) (*Eigen, error) {
+func denseLowest(ctx context.Context, a Matrix, k int) (*Eigen, error) {
 	n := a.Dim()
 	cols := make([]float64, n*n) // column j at cols[j*n:]
 	e := make([]float64, n)
 	for j := 0; j < n; j++ {
+		if err := interrupted(ctx, "dense diagonalization"); err != nil {
+			return nil, err
+		}
 		e[j] = 1
 		a.MulVec(cols[j*n:(j+1)*n], e)
 		e[j] = 0
@@ -235,6 +253,9 @@ func denseLowest(a Matrix, k int) (*Eigen, error) {
 	res.Residuals = make([]float64, k)
 	z := make([]float64, n)
 	for i, y := range res.Vectors {
+		if err := interrupted(ctx, "dense diagonalization"); err != nil {
+			return nil, err
+		}
 		a.MulVec(z, y)
 		var r float64
 		for j := range z {
@@ -248,6 +269,7 @@ func denseLowest(a Matrix, k int) (*Eigen, error) {
 
 // lanczos holds the state shared by the runs of one Lowest call.
 type lanczos struct {
+	ctx    context.Context // checked before every product
 	a      Matrix
 	n      int
 	set    Settings
@@ -279,6 +301,9 @@ func (l *lanczos) mulVec(dst, src []float64) {
 	l.a.MulVec(dst, src)
 	l.matvecs++
 }
+
+// stopped returns the wrapped error of l.ctx once it is done, else nil.
+func (l *lanczos) stopped() error { return interrupted(l.ctx, "Lanczos") }
 
 // randomVector fills v with uniform numbers in [-1, 1) from PCG streams
 // seeded by (seed, run) and the block index.
@@ -322,6 +347,9 @@ func (l *lanczos) lowest(k int) (*Eigen, error) {
 		// residual estimate of the recurrence.
 		needVec := !l.set.NoVectors || r < k-1
 		for attempt := 0; ; attempt++ {
+			if err := l.stopped(); err != nil {
+				return nil, err
+			}
 			if l.method == ThickRestart {
 				y, err = l.thickRun(start)
 			} else {
@@ -406,6 +434,9 @@ func (l *lanczos) plainRun(start []float64, needVec bool) (y []float64, theta, r
 	converged := false
 	steps := 0
 	for j := 0; j < l.set.MaxIter; j++ {
+		if err := l.stopped(); err != nil {
+			return nil, 0, 0, err
+		}
 		l.mulVec(w, v)
 		a := l.vec.dot(w, v)
 		var bPrev float64
@@ -457,6 +488,9 @@ func (l *lanczos) plainRun(start []float64, needVec bool) (y []float64, theta, r
 		if j == steps-1 {
 			break
 		}
+		if err := l.stopped(); err != nil {
+			return nil, 0, 0, err
+		}
 		l.mulVec(w, v)
 		var bPrev float64
 		if j > 0 {
@@ -498,6 +532,9 @@ func (l *lanczos) thickRun(start []float64) ([]float64, error) {
 		for ; j < m; j++ {
 			if basis[j+1] == nil {
 				basis[j+1] = make([]float64, n)
+			}
+			if err := l.stopped(); err != nil {
+				return nil, err
 			}
 			w := basis[j+1]
 			l.mulVec(w, basis[j])

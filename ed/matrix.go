@@ -1,8 +1,7 @@
 package ed
 
 import (
-	"github.com/vmc-lattice/vmc/internal/parallel"
-
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/vmc-lattice/vmc/hamiltonian"
 	"github.com/vmc-lattice/vmc/hilbert"
+	"github.com/vmc-lattice/vmc/internal/parallel"
 )
 
 // Matrix is a real symmetric matrix acting on the vectors of a basis, seen
@@ -165,10 +165,15 @@ type csrBlock struct {
 // an error when op connects a basis state to a state outside the sector or
 // when the sizes do not match.
 func NewCSR(op hamiltonian.Operator, b *Basis, threads int) (*CSR, error) {
+	return newCSR(context.Background(), op, b, threads)
+}
+
+// newCSR is NewCSR, stopped with ctx between blocks of rows.
+func newCSR(ctx context.Context, op hamiltonian.Operator, b *Basis, threads int) (*CSR, error) {
 	if err := checkSites(op, b); err != nil {
 		return nil, err
 	}
-	return buildCSR(b.Dim(), threads, func() rowSource { return newBasisRows(op, b) })
+	return buildCSR(ctx, b.Dim(), threads, func() rowSource { return newBasisRows(op, b) })
 }
 
 // rowSource produces the rows of a matrix for buildCSR; each goroutine owns
@@ -211,8 +216,9 @@ func (s *basisRows) row(i int, col []int32, val []float64) ([]int32, []float64, 
 // block in reusable scratch space, sorts every row, sums repeated columns,
 // drops exact zeros, encodes the values with the shared palette and copies
 // the block into arrays of the exact size. Rows are computed independently,
-// so the matrix does not depend on the number of threads.
-func buildCSR(dim, threads int, newSource func() rowSource) (*CSR, error) {
+// so the matrix does not depend on the number of threads. Once ctx is done
+// the remaining blocks are skipped and buildCSR returns its error.
+func buildCSR(ctx context.Context, dim, threads int, newSource func() rowSource) (*CSR, error) {
 	threads = defaultThreads(threads)
 	bs := rowBlock
 	nb := numBlocks(dim, bs)
@@ -254,6 +260,9 @@ func buildCSR(dim, threads int, newSource func() rowSource) (*CSR, error) {
 		return uint8(m.npal - 1), true
 	}
 	parallel.For(threads, nb, func(w, c int) {
+		if ctx.Err() != nil {
+			return
+		}
 		sc := ws[w]
 		lo, hi := blockRange(c, bs, dim)
 		blk := csrBlock{lo: lo, diag: make([]float64, hi-lo), rowPtr: make([]int32, hi-lo+1)}
@@ -295,6 +304,9 @@ func buildCSR(dim, threads int, newSource func() rowSource) (*CSR, error) {
 		}
 		m.blocks[c] = blk
 	})
+	if err := interrupted(ctx, "matrix construction"); err != nil {
+		return nil, err
+	}
 	if err := firstError(errs); err != nil {
 		return nil, err
 	}
@@ -505,6 +517,9 @@ type MatrixFree struct {
 	b       *Basis
 	threads int
 	pool    sync.Pool // *rowVisitor
+	// ctx, when set (by SolveContext), stops products between blocks of
+	// rows; the error is reported by Err.
+	ctx context.Context
 
 	mu  sync.Mutex
 	err error
@@ -529,7 +544,7 @@ func (m *MatrixFree) Dim() int { return m.b.Dim() }
 func (m *MatrixFree) SetThreads(t int) { m.threads = defaultThreads(t) }
 
 // Err returns the first error met by a product (a connection outside the
-// sector or an invalid site), or nil. After an error the products are not
+// sector, an invalid site, or the cancellation of SolveContext), or nil. After an error the products are not
 // valid.
 func (m *MatrixFree) Err() error {
 	m.mu.Lock()
@@ -542,6 +557,14 @@ func (m *MatrixFree) MulVec(dst, src []float64) {
 	dim := m.b.Dim()
 	checkLen("MatrixFree.MulVec", dim, dst, src)
 	parallel.For(m.threads, numBlocks(dim, rowBlock), func(_, c int) {
+		if err := interrupted(m.ctx, "matrix-free product"); err != nil {
+			m.mu.Lock()
+			if m.err == nil {
+				m.err = err
+			}
+			m.mu.Unlock()
+			return
+		}
 		r := m.pool.Get().(*rowVisitor)
 		r.src = src
 		lo, hi := blockRange(c, rowBlock, dim)

@@ -1,6 +1,7 @@
 package ed
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -136,6 +137,12 @@ type MomentumBasis struct {
 // Memory: 10 bytes per representative, 4·2^⌈n/2⌉ bytes of ranking table
 // and 16 KiB per group element that is not a pure rotation of the bits.
 func NewMomentumBasis(n, nUp int, sym Symmetry) (*MomentumBasis, error) {
+	return newMomentumBasis(context.Background(), n, nUp, sym)
+}
+
+// newMomentumBasis is NewMomentumBasis, stopped with ctx between chunks of
+// high parts.
+func newMomentumBasis(ctx context.Context, n, nUp int, sym Symmetry) (*MomentumBasis, error) {
 	if n < 1 || n > MaxSites {
 		return nil, fmt.Errorf("ed: %d sites: the basis supports 1 ≤ N ≤ %d", n, MaxSites)
 	}
@@ -193,6 +200,9 @@ func NewMomentumBasis(n, nUp int, sym Symmetry) (*MomentumBasis, error) {
 	}
 	parts := make([]part, nc)
 	parallel.For(defaultThreads(0), nc, func(_, c int) {
+		if ctx.Err() != nil {
+			return
+		}
 		lo, hi := blockRange(c, hiChunk, nHi)
 		var pt part
 		for h := lo; h < hi; h++ {
@@ -228,6 +238,9 @@ func NewMomentumBasis(n, nUp int, sym Symmetry) (*MomentumBasis, error) {
 		}
 		parts[c] = pt
 	})
+	if err := interrupted(ctx, "symmetry basis enumeration"); err != nil {
+		return nil, err
+	}
 	total := 0
 	for _, pt := range parts {
 		total += len(pt.reps)
@@ -383,6 +396,11 @@ func (mb *MomentumBasis) String() string {
 // orbits are dropped (their projected state vanishes), duplicates within a
 // row are summed. See the package documentation for the derivation.
 func NewMomentumCSR(op hamiltonian.Operator, mb *MomentumBasis, threads int) (*CSR, error) {
+	return newMomentumCSR(context.Background(), op, mb, threads)
+}
+
+// newMomentumCSR is NewMomentumCSR, stopped with ctx between blocks of rows.
+func newMomentumCSR(ctx context.Context, op hamiltonian.Operator, mb *MomentumBasis, threads int) (*CSR, error) {
 	n := mb.n
 	if op.NumSites() != n {
 		return nil, fmt.Errorf("ed: operator has %d sites, basis %d", op.NumSites(), n)
@@ -403,7 +421,7 @@ func NewMomentumCSR(op hamiltonian.Operator, mb *MomentumBasis, threads int) (*C
 			}
 		}
 	}
-	return buildCSR(mb.Dim(), threads, func() rowSource { return newMomentumRows(op, mb, sq) })
+	return buildCSR(ctx, mb.Dim(), threads, func() rowSource { return newMomentumRows(op, mb, sq) })
 }
 
 // stabRatio returns sqrt(a/b) for stabilizer sizes a and b.
@@ -490,8 +508,8 @@ func (sc *momentumRows) row(i int, col []int32, val []float64) ([]int32, []float
 	return sc.col, sc.val, sc.diag, err
 }
 
-// solveSymmetric is Solve with o.Symmetry set (o has its defaults).
-func solveSymmetric(op hamiltonian.Operator, nUp int, o Options) (*Result, error) {
+// solveSymmetric is SolveContext with o.Symmetry set (o has its defaults).
+func solveSymmetric(ctx context.Context, op hamiltonian.Operator, nUp int, o Options) (*Result, error) {
 	if o.Vector {
 		return nil, errors.New("ed: Options.Vector is not supported with Options.Symmetry (the vector would be in the symmetrized basis)")
 	}
@@ -543,21 +561,21 @@ func solveSymmetric(op hamiltonian.Operator, nUp int, o Options) (*Result, error
 		return nil, fmt.Errorf("ed: %v (symmetry sector, estimated): above the memory budget of %.3g GB", p, gb(o.MemoryBudget))
 	}
 	t0 := time.Now()
-	mb, err := NewMomentumBasis(n, nUp, *o.Symmetry)
+	mb, err := newMomentumBasis(ctx, n, nUp, *o.Symmetry)
 	if err != nil {
 		return nil, err
 	}
 	if int64(o.K) > int64(mb.Dim()) {
 		return nil, fmt.Errorf("ed: %d eigenvalues requested in a symmetry sector of dimension %d", o.K, mb.Dim())
 	}
-	m, err := NewMomentumCSR(op, mb, o.Threads)
+	m, err := newMomentumCSR(ctx, op, mb, o.Threads)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Momentum: mb, Dimension: mb.Dim(), NumUp: nUp, Plan: p, Product: ProductCSR, NNZ: m.NNZ()}
 	res.BuildTime = time.Since(t0)
 	t1 := time.Now()
-	eig, err := Lowest(m, o.K, &Settings{
+	eig, err := LowestContext(ctx, m, o.K, &Settings{
 		Method: o.Method, Tol: o.Tol, MaxIter: o.MaxIter, Seed: o.Seed,
 		Threads: o.Threads, BasisSize: o.BasisSize, DenseMax: o.DenseMax,
 		NoVectors: true,

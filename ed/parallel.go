@@ -1,11 +1,13 @@
 package ed
 
 import (
-	"github.com/vmc-lattice/vmc/internal/parallel"
-
+	"context"
+	"fmt"
 	"runtime"
 
 	"gonum.org/v1/gonum/floats"
+
+	"github.com/vmc-lattice/vmc/internal/parallel"
 )
 
 // rowBlock is the number of rows a goroutine takes at a time when building
@@ -22,6 +24,20 @@ var rowBlock = 4096
 // one goroutine. (A variable only so that tests can exercise parallel code
 // on small vectors.)
 var vecChunk = 1 << 14
+
+// interrupted returns nil while ctx is live and, once it is done, ctx.Err()
+// wrapped with the stage that stopped, so that errors.Is(err,
+// context.Canceled) (or context.DeadlineExceeded) holds. A nil ctx is
+// never done.
+func interrupted(ctx context.Context, stage string) error {
+	if ctx == nil {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("ed: %s interrupted: %w", stage, err)
+	}
+	return nil
+}
 
 // defaultThreads resolves a thread count: t ≤ 0 means GOMAXPROCS.
 func defaultThreads(t int) int {

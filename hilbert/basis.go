@@ -1,6 +1,7 @@
 package hilbert
 
 import (
+	"context"
 	"fmt"
 	"iter"
 	"math"
@@ -43,6 +44,12 @@ type Basis struct {
 // since state k is the integer k), plus 4·(2^⌊N/2⌋ + 2^⌈N/2⌉) bytes of
 // ranking tables.
 func NewBasis(n, nUp int) (*Basis, error) {
+	return NewBasisContext(context.Background(), n, nUp)
+}
+
+// NewBasisContext is NewBasis stopped by ctx: the enumeration checks it
+// every 256 high parts and returns an error wrapping ctx.Err().
+func NewBasisContext(ctx context.Context, n, nUp int) (*Basis, error) {
 	if n < 1 || n > MaxBasisSites {
 		return nil, fmt.Errorf("hilbert: %d sites: the basis supports 1 ≤ N ≤ %d", n, MaxBasisSites)
 	}
@@ -83,6 +90,9 @@ func NewBasis(n, nUp int) (*Basis, error) {
 	b.offHi = make([]uint32, 1<<uint(nhi))
 	b.states = make([]uint64, 0, b.dim)
 	for hi := range b.offHi {
+		if hi%256 == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("hilbert: basis enumeration interrupted: %w", ctx.Err())
+		}
 		b.offHi[hi] = uint32(len(b.states))
 		p := nUp - bits.OnesCount64(uint64(hi))
 		if p < 0 || p > nlo {

@@ -93,15 +93,11 @@
 // Auto (see ChooseSolver) uses the smaller of the two Gram matrices: MinSR
 // when P exceeds the sample-space dimension n (n = Ns for holomorphic, 2Ns
 // for real parameters), else Cholesky up to P = AutoCholeskyMax = 2500, else
-// CG. The threshold comes from measurements on a 2-core AMD Zen 5 with
-// RBM log-derivatives (single thread, CPU time): at P = 1680, Ns = 2000
-// Cholesky takes 0.47 s and CG 0.36 s (116 iterations) at ε = 1e-2 but
-// 0.96 s (327 iterations) at ε = 1e-3; at P = Ns = 2500, Cholesky 1.3 s,
-// CG 1.0 s at ε = 1e-2 and 3.0 s at ε = 1e-3. Cholesky's cost grows as
-// Ns·P², independent of ε and of the conditioning of S, CG's as
-// Ns·P·iterations, and the iteration count grows quickly as ε shrinks; up
-// to a few thousand parameters the predictable, exact solver wins or
-// loses little.
+// CG. Cholesky's cost grows as Ns·P², independent of ε and of the
+// conditioning of S, CG's as Ns·P·iterations, and the iteration count
+// grows quickly as ε shrinks; up to a few thousand parameters the
+// predictable, exact solver wins or loses little. The measurements behind
+// the threshold are in benchmarks/sr/README.md.
 //
 // # Parallelism and determinism
 //
@@ -117,6 +113,26 @@
 // AVX-512, or else AVX2 and FMA, the inner kernels are assembly with fused
 // multiply-adds (kernel_amd64.s); elsewhere, or with the purego build tag,
 // portable Go.
+//
+// # Why not gonum's BLAS or OpenBLAS
+//
+// The dense work of a step is forming S = ŌᴴŌ (or the sample-space
+// T = ŌŌᴴ) and its Cholesky solve. gonum's pure-Go BLAS (blas/gonum Dsyrk,
+// Zherk) computes these products with scalar, unblocked loops, several
+// times to over ten times slower than the packed FMA kernels here at the
+// sizes SR runs (P and Ns in the thousands), and its LAPACK (lapack/gonum
+// Dpotrf) solves several times slower; it has no complex Cholesky, so
+// holomorphic parameters would need the 2P×2P real embedding, twice the
+// work. OpenBLAS through gonum.org/v1/netlib is about as fast as the
+// kernels here on AVX-512 CPUs, but it needs cgo and system libraries
+// (libopenblas, liblapacke) where the package is otherwise pure Go, its
+// thread pool competes with the goroutines of the sampler
+// (OPENBLAS_NUM_THREADS=1 is needed), and its results depend on its
+// version, its CPU dispatch and its thread count, which would break the
+// bit-for-bit determinism above. The comparison is the benchmarks
+// BenchmarkVsBLASFormS and BenchmarkVsBLASSolve (OpenBLAS with the openblas
+// build tag, never in the default build); measured figures are in
+// benchmarks/sr/README.md.
 //
 // # Errors
 //

@@ -2,40 +2,12 @@
 
 package sr
 
-// cpuid executes the CPUID instruction for leaf eaxArg, sub-leaf ecxArg.
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-
-// xgetbv reads the extended control register XCR0.
-func xgetbv() (eax, edx uint32)
+import "golang.org/x/sys/cpu"
 
 // kernAVX512 is the AVX-512 micro-kernel; see kernGo for its contract.
 //
 //go:noescape
 func kernAVX512(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, sub int)
-
-// hasAVX512 reports whether the CPU and the operating system support the
-// AVX-512 foundation instructions with full ZMM register state.
-func hasAVX512() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const osxsave = 1 << 27
-	if ecx1&osxsave == 0 {
-		return false
-	}
-	// XCR0 bits 1, 2 (SSE, AVX state) and 5, 6, 7 (opmask, ZMM_Hi256,
-	// Hi16_ZMM) must all be enabled by the OS.
-	xcr0, _ := xgetbv()
-	const zmmState = 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7
-	if xcr0&zmmState != zmmState {
-		return false
-	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	const avx512f = 1 << 16
-	return ebx7&avx512f != 0
-}
 
 // kernAVX2 is the AVX2/FMA micro-kernel; see kernGo for its contract.
 //
@@ -48,43 +20,33 @@ func dot4AVX512(n int, a, b, x, y *float64, out *[4]float64)
 //go:noescape
 func axpy2AVX512(n int, a, b, yr, yi *float64, ur, ui float64)
 
+// init selects the kernels from the CPU's features. golang.org/x/sys/cpu
+// reports a feature only when the operating system also saves the
+// registers it uses (XCR0, read with XGETBV): YMM state for AVX2, opmask
+// and ZMM state for AVX-512.
 func init() {
-	if hasAVX2FMA() {
+	selectKernels(cpu.X86.HasAVX512F, cpu.X86.HasAVX2 && cpu.X86.HasFMA)
+}
+
+// selectKernels registers the assembly kernels the CPU can run in kernels
+// and makes the fastest one current: AVX-512 (with the AVX-512 vector
+// kernels dot4 and axpy2), else AVX2 with FMA, else the portable Go
+// kernels left in place.
+func selectKernels(avx512, avx2fma bool) {
+	if avx2fma {
 		kernels["avx2"] = kernelAVX2
 	}
-	if hasAVX512() {
+	if avx512 {
 		kernels["avx512"] = kernelAVX512
 	}
 	switch {
-	case hasAVX512():
+	case avx512:
 		kernel = kernelAVX512
 		dot4 = dot4Vec
 		axpy2 = axpy2Vec
-	case hasAVX2FMA():
+	case avx2fma:
 		kernel = kernelAVX2
 	}
-}
-
-// hasAVX2FMA reports whether the CPU and the operating system support AVX2
-// and FMA3 with YMM register state.
-func hasAVX2FMA() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const osxsave, fma = 1 << 27, 1 << 12
-	if ecx1&osxsave == 0 || ecx1&fma == 0 {
-		return false
-	}
-	xcr0, _ := xgetbv()
-	const ymmState = 1<<1 | 1<<2
-	if xcr0&ymmState != ymmState {
-		return false
-	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	const avx2 = 1 << 5
-	return ebx7&avx2 != 0
 }
 
 func kernelAVX2(kc int, a, b []float64, ldb int, c []float64, ldc int, sub bool) {

@@ -47,7 +47,8 @@ func ParseSolver(name string) (Solver, error) {
 
 // AutoCholeskyMax is the largest number of parameters for which Auto forms
 // and factorizes the P×P matrix S when P does not exceed the sample-space
-// dimension; above it Auto uses CG. Chosen by measurement (see doc.go).
+// dimension; above it Auto uses CG. Chosen by measurement (see doc.go and
+// benchmarks/sr/README.md).
 const AutoCholeskyMax = 2500
 
 // Defaults applied by Step to zero (or negative) Options fields.

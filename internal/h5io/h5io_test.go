@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vmc-lattice/vmc/internal/testutil"
 )
 
 // newFile creates a file in a temporary directory, closed at the end of the
@@ -652,26 +654,6 @@ func TestLogsAfterDeleteAndMove(t *testing.T) {
 	checkNoOpenObjects(t, f)
 }
 
-// requireTool returns the path of an external program, or skips the test
-// when it is missing; under CI (CI set) a missing tool fails the test.
-func requireTool(t *testing.T, name string, check ...string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil && len(check) > 0 {
-		if out, cerr := exec.Command(path, check...).CombinedOutput(); cerr != nil {
-			err = fmt.Errorf("%s %s: %v: %s", path, strings.Join(check, " "), cerr, out)
-		}
-	}
-	if err != nil {
-		msg := fmt.Sprintf("%s unavailable (%v): install the Debian packages hdf5-tools and python3-h5py", name, err)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return path
-}
-
 // writeSample writes a file with the pieces of the vmc layout that the
 // external-tool tests look at.
 func writeSample(t *testing.T, f *File) {
@@ -735,7 +717,7 @@ print("OK")
 `
 
 func TestH5py(t *testing.T) {
-	py := requireTool(t, "/usr/bin/python3", "-c", "import h5py")
+	py := testutil.RequireTool(t, "/usr/bin/python3", "-c", "import h5py")
 	name := filepath.Join(t.TempDir(), "run.h5")
 	f, err := Create(name)
 	if err != nil {
@@ -803,8 +785,8 @@ with h5py.File(sys.argv[1], "w") as f:
 func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func TestH5dump(t *testing.T) {
-	h5dump := requireTool(t, "h5dump")
-	h5ls := requireTool(t, "h5ls")
+	h5dump := testutil.RequireTool(t, "h5dump")
+	h5ls := testutil.RequireTool(t, "h5ls")
 	name := filepath.Join(t.TempDir(), "run.h5")
 	f, err := Create(name)
 	if err != nil {
@@ -857,7 +839,7 @@ func TestH5dump(t *testing.T) {
 
 // TestLiveReader reads the file with h5py while the writer holds it open.
 func TestLiveReader(t *testing.T) {
-	py := requireTool(t, "/usr/bin/python3", "-c", "import h5py")
+	py := testutil.RequireTool(t, "/usr/bin/python3", "-c", "import h5py")
 	f, name := newFile(t)
 	read := func(env ...string) (string, error) {
 		cmd := exec.Command(py, "-c", `

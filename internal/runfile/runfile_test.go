@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vmc-lattice/vmc/internal/h5io"
+	"github.com/vmc-lattice/vmc/internal/testutil"
 	"github.com/vmc-lattice/vmc/lattice"
 	"github.com/vmc-lattice/vmc/vmc"
 )
@@ -580,26 +581,6 @@ func TestLogBudget(t *testing.T) {
 	}
 }
 
-// requireTool returns the path of an external program, or skips the test
-// when it is missing; under CI (CI set) a missing tool fails the test.
-func requireTool(t *testing.T, name string, check ...string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil && len(check) > 0 {
-		if out, cerr := exec.Command(path, check...).CombinedOutput(); cerr != nil {
-			err = fmt.Errorf("%s %s: %v: %s", path, strings.Join(check, " "), cerr, out)
-		}
-	}
-	if err != nil {
-		msg := fmt.Sprintf("%s unavailable (%v): install the Debian packages hdf5-tools and python3-h5py (scripts/deps.sh)", name, err)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return path
-}
-
 // h5pyScript checks the file with h5py the way docs/hdf5.md reads it.
 const h5pyScript = `
 import sys, h5py, numpy as np
@@ -632,7 +613,7 @@ print("ok")
 `
 
 func TestH5py(t *testing.T) {
-	py := requireTool(t, "/usr/bin/python3", "-c", "import h5py")
+	py := testutil.RequireTool(t, "/usr/bin/python3", "-c", "import h5py")
 	path := filepath.Join(t.TempDir(), "run.h5")
 	writeSample(t, path)
 	cols := "[" + `"` + strings.Join(columns, `", "`) + `"` + "]"
@@ -644,7 +625,7 @@ func TestH5py(t *testing.T) {
 }
 
 func TestH5dump(t *testing.T) {
-	h5dump := requireTool(t, "h5dump", "--version")
+	h5dump := testutil.RequireTool(t, "h5dump", "--version")
 	path := filepath.Join(t.TempDir(), "run.h5")
 	writeSample(t, path)
 	out, err := exec.Command(h5dump, "-H", path).CombinedOutput()
