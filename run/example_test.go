@@ -39,7 +39,7 @@ learning_rate = 0.1
 		fmt.Println(err)
 		return
 	}
-	res, _ := p.SolveED(1, 1, false)
+	res, _ := p.SolveED(context.Background(), 1, 1, false)
 	var b vmc.Batch
 	st, _, _ := e.Evaluate(&b)
 	fmt.Printf("%s, %d parameters\n", p.Model, e.Ansatz.NumParams())

@@ -197,7 +197,7 @@ func (j *Job) Run(ctx context.Context) (sum *Summary, err error) {
 	}()
 
 	if j.exact == nil {
-		if err := j.exactDiag(); err != nil {
+		if err := j.exactDiag(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -386,8 +386,9 @@ func (j *Job) evaluate() (*Summary, error) {
 }
 
 // exactDiag runs ED when [ed] mode asks for it (auto: when the sector fits
-// max_dim) and stores its energies.
-func (j *Job) exactDiag() error {
+// max_dim) and stores its energies. A cancelled ctx stops it with an error
+// wrapping ErrInterrupted.
+func (j *Job) exactDiag(ctx context.Context) error {
 	p := j.Problem
 	mode := p.Config.ED.Mode
 	if mode == "off" {
@@ -404,8 +405,11 @@ func (j *Job) exactDiag() error {
 		return nil
 	}
 	t := time.Now()
-	res, err := p.SolveED(1, j.threads, j.wantsObservables())
+	res, err := p.SolveED(ctx, 1, j.threads, j.wantsObservables())
 	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w during exact diagonalization, before the first checkpoint: nothing to resume; start the run again", ErrInterrupted)
+		}
 		if mode == "auto" {
 			fmt.Fprintf(j.log, "vmc: exact diagonalization skipped: %v\n", err)
 			return nil
@@ -426,8 +430,9 @@ func (j *Job) exactDiag() error {
 // SolveED diagonalizes the problem's Hamiltonian in its sector: the k
 // lowest eigenvalues, and the ground-state vector when vector is true.
 // With [ed] momentum set it works in that translation sector, where no
-// ground-state vector is available (vector is then ignored).
-func (p *Problem) SolveED(k, threads int, vector bool) (*ed.Result, error) {
+// ground-state vector is available (vector is then ignored). A cancelled
+// ctx stops it promptly (ed.SolveContext).
+func (p *Problem) SolveED(ctx context.Context, k, threads int, vector bool) (*ed.Result, error) {
 	sym, err := p.EDSymmetry()
 	if err != nil {
 		return nil, err
@@ -435,7 +440,7 @@ func (p *Problem) SolveED(k, threads int, vector bool) (*ed.Result, error) {
 	if sym != nil {
 		vector = false
 	}
-	res, err := ed.Solve(p.Op, p.NUp, ed.Options{K: k, Threads: threads, Vector: vector, Symmetry: sym})
+	res, err := ed.SolveContext(ctx, p.Op, p.NUp, ed.Options{K: k, Threads: threads, Vector: vector, Symmetry: sym})
 	if err != nil {
 		return nil, fmt.Errorf("exact diagonalization: %w", err)
 	}
@@ -445,7 +450,7 @@ func (p *Problem) SolveED(k, threads int, vector bool) (*ed.Result, error) {
 func (j *Job) progress(st vmc.IterStats, iters int) {
 	done := st.Iteration + 1
 	elapsed := time.Since(j.loopStart)
-	left := time.Duration(float64(elapsed) / float64(done-j.firstIter) * float64(iters-done))
+	left := elapsed.Seconds() / float64(done-j.firstIter) * float64(iters-done)
 	line := fmt.Sprintf("iter %5d/%d  E = %.6f ± %.6f  var %.4g  acc %.2f", done, iters, st.Energy.Mean, st.Energy.Error, st.Energy.Variance, st.Acceptance)
 	if j.exact != nil {
 		e0 := j.exact.Energies[0]
@@ -454,7 +459,7 @@ func (j *Job) progress(st vmc.IterStats, iters int) {
 	if st.Retries > 0 {
 		line += fmt.Sprintf("  (%d retries)", st.Retries)
 	}
-	line += fmt.Sprintf("  [%s, %s left]", elapsed.Round(time.Second/10), left.Round(time.Second))
+	line += fmt.Sprintf("  [%s, %s left]", elapsed.Round(time.Second/10), remaining(left))
 	fmt.Fprintln(j.log, line)
 }
 
@@ -474,4 +479,13 @@ func finiteOrNil(x float64) *float64 {
 		return nil
 	}
 	return &x
+}
+
+// remaining formats a time left in seconds; beyond what a time.Duration
+// holds (292 years) or a useful clock reading it switches to hours.
+func remaining(sec float64) string {
+	if sec < 100*3600 {
+		return (time.Duration(sec) * time.Second).Round(time.Second).String()
+	}
+	return fmt.Sprintf("%.3g h", sec/3600)
 }

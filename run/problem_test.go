@@ -170,3 +170,16 @@ func TestSymmetriesAutomorphisms(t *testing.T) {
 		t.Errorf("complete graph: got %v, want %s", err, want)
 	}
 }
+
+func TestRemaining(t *testing.T) {
+	for _, tc := range []struct {
+		sec  float64
+		want string
+	}{
+		{0, "0s"}, {61.4, "1m1s"}, {3 * 3600, "3h0m0s"}, {1e6, "278 h"}, {1e20, "2.78e+16 h"},
+	} {
+		if got := remaining(tc.sec); got != tc.want {
+			t.Errorf("remaining(%g) = %q, want %q", tc.sec, got, tc.want)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime"
 	"time"
+
+	"github.com/vmc-lattice/vmc/ed"
 )
 
 type edSummary struct {
@@ -46,7 +48,13 @@ func cmdED(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	start := time.Now()
-	res, err := p.SolveED(*states, *threads, false)
+	if dim, err := ed.SectorDim(p.NumSites(), p.NUp); err == nil && int64(*states) > dim {
+		return usagef("ed: --states %d is more than the dimension %d of the sector (%s)", *states, dim, p.Sector())
+	}
+	res, err := p.SolveED(ctx, *states, *threads, false)
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w: exact diagonalization stopped by a signal", errInterrupted)
+	}
 	if err != nil {
 		return err
 	}

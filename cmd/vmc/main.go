@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/vmc-lattice/vmc/internal/config"
@@ -74,17 +75,27 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "analyze" {
 		unlockReads()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	os.Exit(execute(signalContext(), os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr}))
+}
+
+// signalContext returns a context cancelled by the first SIGINT or
+// SIGTERM: a run then stops at the end of its iteration (or exact
+// diagonalization at its next check) and saves a checkpoint. A second
+// signal ends the process at once with exit code 130; the file and its
+// companion keep the last checkpoint. The channel holds two signals, so a
+// second one that comes before the first is handled is not lost.
+func signalContext() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		// After the first signal the run stops at the end of its iteration
-		// and saves a checkpoint; a second one kills the process at once
-		// (the file and its companion keep the last checkpoint).
-		<-ctx.Done()
-		stop()
+		<-sigs
+		cancel()
+		<-sigs
+		fmt.Fprintln(os.Stderr, "vmc: second signal: stopped at once (the last checkpoint is kept)")
+		os.Exit(exitInterrupted)
 	}()
-	code := execute(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr})
-	stop()
-	os.Exit(code)
+	return ctx
 }
 
 // unlockReads lets `vmc analyze` read a file that a running vmc holds open.
@@ -128,19 +139,24 @@ func execute(ctx context.Context, args []string, e env) int {
 	return exitCode(err, e.stderr)
 }
 
-// exitCode maps an error to the documented exit code, printing it.
+// exitCode maps an error to the documented exit code, printing it (long
+// names shortened: see shorten).
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	stderr = shortWriter{stderr}
 	var ue *usageError
 	var ie *run.InputError
 	var ce *config.Error
 	switch {
 	case errors.Is(err, errHelp):
 		return exitOK
-	case errors.Is(err, errInterrupted):
+	case err == errInterrupted:
 		fmt.Fprintln(stderr, "vmc: interrupted; state saved")
+		return exitInterrupted
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintln(stderr, "vmc:", err)
 		return exitInterrupted
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "vmc:", err)
@@ -154,4 +170,39 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "vmc:", err)
 	return exitFailed
+}
+
+// maxWord is the longest run of non-space bytes an error message prints
+// whole: a file name of megabytes is shown by its two ends.
+const maxWord = 240
+
+// shorten elides the middle of every run of non-space bytes longer than
+// maxWord.
+func shorten(msg string) string {
+	var b strings.Builder
+	for len(msg) > 0 {
+		i := strings.IndexAny(msg, " \n\t")
+		word, sep := msg, ""
+		if i >= 0 {
+			word, sep, msg = msg[:i], msg[i:i+1], msg[i+1:]
+		} else {
+			msg = ""
+		}
+		if len(word) > maxWord {
+			word = fmt.Sprintf("%s…(%d bytes)…%s", strings.ToValidUTF8(word[:maxWord/2], ""), len(word)-maxWord, strings.ToValidUTF8(word[len(word)-maxWord/2:], ""))
+		}
+		b.WriteString(word)
+		b.WriteString(sep)
+	}
+	return b.String()
+}
+
+// shortWriter writes what it is given through shorten.
+type shortWriter struct{ w io.Writer }
+
+func (s shortWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(s.w, shorten(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

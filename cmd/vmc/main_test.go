@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -12,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/vmc-lattice/vmc/internal/testutil"
 )
 
 // TestMain lets the tests run the test binary as the vmc command
@@ -241,17 +243,7 @@ func TestRunJSONAndAnalyze(t *testing.T) {
 // TestDocsSnippet runs the h5py example of docs/hdf5.md (its first python
 // block) on a real run file.
 func TestDocsSnippet(t *testing.T) {
-	py, err := exec.LookPath("/usr/bin/python3")
-	if err == nil {
-		err = exec.Command(py, "-c", "import h5py").Run()
-	}
-	if err != nil {
-		msg := fmt.Sprintf("/usr/bin/python3 with h5py unavailable (%v): install python3-h5py (scripts/deps.sh)", err)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	py := testutil.RequireTool(t, "/usr/bin/python3", "-c", "import h5py")
 	doc, err := os.ReadFile("../../docs/hdf5.md")
 	if err != nil {
 		t.Fatal(err)
@@ -276,4 +268,48 @@ print("ok")
 	if err != nil || strings.TrimSpace(string(o)) != "ok" {
 		t.Fatalf("docs snippet: %v\n%s\nscript:\n%s", err, o, script)
 	}
+}
+
+// Error messages show a huge file name by its two ends; a name that is not
+// UTF-8 is used byte for byte by --out.
+func TestLongAndOddNames(t *testing.T) {
+	dir := t.TempDir()
+	long := filepath.Join(dir, strings.Repeat("a", 1<<20)+".toml")
+	code, _, stderr := vmcRun(t, "run", long)
+	if code != exitUsage || len(stderr) > 1000 || !strings.Contains(stderr, "bytes)…") || !strings.Contains(stderr, "cannot read config") {
+		t.Errorf("code %d, %d bytes of stderr: %.300s", code, len(stderr), stderr)
+	}
+	if got := shorten("x " + strings.Repeat("é", 200) + " y"); !strings.HasPrefix(got, "x ") || !strings.HasSuffix(got, " y") || !utf8.ValidString(got) {
+		t.Errorf("shorten: %q", got)
+	}
+	cfg := writeFile(t, dir, "small.toml", smallConfig)
+	odd := filepath.Join(dir, "r\xff\xfe.h5")
+	if code, _, stderr := vmcRun(t, "run", cfg, "--quiet", "--out", odd, "--set", "optimizer.iterations=2"); code != exitOK {
+		t.Fatalf("code %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(odd); err != nil {
+		t.Errorf("the run file is not under its name: %v", err)
+	}
+}
+
+// J = 0 gives a zero-variance state with E = 0: the V-score is 0/0. --json
+// still prints its object (null for the non-finite values), and so does
+// analyze --json of the file.
+func TestNonFiniteJSON(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "small.toml", smallConfig)
+	out := filepath.Join(dir, "r.h5")
+	code, stdout, stderr := vmcRun(t, "run", cfg, "--quiet", "--json", "--out", out, "--set", "hamiltonian.J=0", "--set", "optimizer.iterations=2", "--set", "ed.mode=\"off\"")
+	if code != exitOK {
+		t.Fatalf("code %d: %s", code, stderr)
+	}
+	m := oneJSON(t, stdout)
+	if v, ok := m["v_score"]; !ok || v != nil {
+		t.Errorf("v_score = %v (present %v), want null", v, ok)
+	}
+	code, stdout, stderr = vmcRun(t, "analyze", out, "--json")
+	if code != exitOK {
+		t.Fatalf("analyze: code %d: %s", code, stderr)
+	}
+	oneJSON(t, stdout)
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vmc-lattice/vmc/internal/testutil"
 )
 
 // The final evaluation measures [observables], compares them with the ED
@@ -67,9 +69,10 @@ renyi2_region = [0, 1, 2, 3]
 f = h5py.File(sys.argv[1], "r")
 print(sorted(f["observables"].keys()))
 print(f["observables/structure_factor/mean"].shape, f["observables/structure_factor/exact"].shape)`
-	outp, err := exec.Command("/usr/bin/python3", "-c", py, out).CombinedOutput()
+	python := testutil.RequireTool(t, "/usr/bin/python3", "-c", "import h5py")
+	outp, err := exec.Command(python, "-c", py, out).CombinedOutput()
 	if err != nil {
-		t.Skipf("h5py not usable here: %v %s", err, outp)
+		t.Fatalf("h5py: %v %s", err, outp)
 	}
 	if !strings.Contains(string(outp), "renyi2") || !strings.Contains(string(outp), "(8,) (8,)") {
 		t.Errorf("h5py view of /observables: %s", outp)

@@ -410,3 +410,79 @@ func TestResumeMovedFile(t *testing.T) {
 		t.Errorf("resumed moved file: %d rows, result %v, resumes %d", len(r.Log), r.Result != nil, r.Meta.Resumes)
 	}
 }
+
+// TestSignalDuringED: SIGINT stops exact diagonalization promptly, in
+// `vmc ed` and in the ED step of `vmc run` (exit 130, no result; the run
+// leaves nothing to resume and says so). Before, ED ran to its end first.
+func TestSignalDuringED(t *testing.T) {
+	dir := t.TempDir()
+	// N = 24 Heisenberg ring, S^z = 0: dimension 2.7 million, seconds of ED.
+	cfg := writeFile(t, dir, "ring24.toml", "[lattice]\nkind = \"chain\"\nextent = [24]\n[hamiltonian]\nkind = \"heisenberg\"\n[ed]\nmode = \"on\"\nmax_dim = 10000000\n")
+	for _, args := range [][]string{
+		{"ed", cfg, "--threads", "1"},
+		{"run", cfg, "--threads", "1", "--out", filepath.Join(dir, "r.h5")},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			cmd, sc := vmcProcess(t, args...)
+			rest := make(chan string, 1)
+			go func() {
+				var b strings.Builder
+				for sc.Scan() {
+					b.WriteString(sc.Text() + "\n")
+				}
+				rest <- b.String()
+			}()
+			time.Sleep(700 * time.Millisecond) // well inside the basis or matrix build
+			start := time.Now()
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			stderr := <-rest
+			err := cmd.Wait()
+			took := time.Since(start)
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+				t.Fatalf("exit: %v, want code %d\n%s", err, exitInterrupted, stderr)
+			}
+			if took > 3*time.Second {
+				t.Errorf("stopped %v after the signal", took)
+			}
+			want := "exact diagonalization stopped by a signal"
+			if args[0] == "run" {
+				want = "during exact diagonalization, before the first checkpoint: nothing to resume"
+			}
+			if !strings.Contains(stderr, want) {
+				t.Errorf("stderr:\n%s\nwant it to contain %q", stderr, want)
+			}
+			t.Logf("%s: stopped %v after SIGINT", args[0], took.Round(time.Millisecond))
+		})
+	}
+}
+
+// TestSecondSignal: a second signal that comes 50 ms after the first ends
+// the run at once, while the first waits for the end of a slow iteration.
+func TestSecondSignal(t *testing.T) {
+	dir := t.TempDir()
+	// About a second per iteration: 40 sites, 50000 samples.
+	cfg := writeFile(t, dir, "slow.toml", "[lattice]\nkind = \"chain\"\nextent = [40]\n[hamiltonian]\nkind = \"heisenberg\"\n[ansatz]\nalpha = 1\n[sampler]\nsamples = 50000\n[optimizer]\nkind = \"sgd\"\niterations = 1000\n[ed]\nmode = \"off\"\n")
+	cmd, sc := vmcProcess(t, "run", cfg, "--threads", "1", "--out", filepath.Join(dir, "r.h5"))
+	rest := waitFor(t, sc, "vmc: ansatz")
+	time.Sleep(300 * time.Millisecond) // inside the first iteration
+	start := time.Now()
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		if err := cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stderr := <-rest
+	err := cmd.Wait()
+	took := time.Since(start)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("exit: %v, want code %d\n%s", err, exitInterrupted, stderr)
+	}
+	if !strings.Contains(stderr, "second signal") || took > 500*time.Millisecond {
+		t.Errorf("stopped %v after the first signal; stderr:\n%s", took, stderr)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vmc-lattice/vmc/internal/runfile"
 	"github.com/vmc-lattice/vmc/run"
@@ -74,14 +75,21 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 			}
 			sets = append(sets, "seed="+o.seed)
 		}
-		if o.out != "" {
+		// --out is recorded as output.file in the stored config; a name
+		// that is not UTF-8 (which TOML cannot hold) is used as it is and
+		// the stored output.file keeps the config's value.
+		if o.out != "" && utf8.ValidString(o.out) {
 			sets = append(sets, "output.file="+strconv.Quote(o.out))
 		}
 		p, lerr := loadProblem(pos, sets)
 		if lerr != nil {
 			return lerr
 		}
-		job, err = run.New(p, p.Config.Output.File, opts)
+		out := p.Config.Output.File
+		if o.out != "" {
+			out = o.out
+		}
+		job, err = run.New(p, out, opts)
 	}
 	if err != nil {
 		return err
