@@ -6,7 +6,6 @@ require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/james-bowman/sparse v0.0.0-20260216202247-495ee4f84d35
 	gonum.org/v1/gonum v0.17.0
-	gonum.org/v1/hdf5 v0.0.0-20210714002203-8c5d23bc6946
 	gonum.org/v1/plot v0.17.0
 )
 

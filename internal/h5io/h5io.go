@@ -10,12 +10,9 @@ import (
 	"io/fs"
 	"os"
 	pathpkg "path"
-	"runtime"
 	"strings"
 	"sync"
 	"unsafe"
-
-	"gonum.org/v1/hdf5"
 )
 
 // Errors that callers may test for with errors.Is.
@@ -42,7 +39,7 @@ func notFoundError(msg string) error { return notFound{msg} }
 // HDF5 runs one call at a time anyway: do the I/O from one goroutine.
 type File struct {
 	mu       sync.Mutex
-	h        *hdf5.File // nil once closed
+	id       C.hid_t // -1 once closed
 	path     string
 	readOnly bool
 
@@ -60,40 +57,80 @@ type openLog struct {
 	code C.int
 }
 
-// Create creates the HDF5 file at path, truncating any file already there,
-// and opens it for reading and writing.
+// Create creates the HDF5 file at path, truncating any regular file already
+// there, and opens it for reading and writing. It refuses anything that
+// exists and is not a regular file (a directory, a FIFO, a device).
 func Create(path string) (*File, error) {
-	lockThread() // lastError reads a per-thread error stack
-	defer runtime.UnlockOSThread()
-	h, err := hdf5.CreateFile(path, hdf5.F_ACC_TRUNC)
-	if err != nil {
-		return nil, fmt.Errorf("h5io: create %s: %w", path, lastError())
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("h5io: create %s: %w", ShortName(path), notRegular(fi))
 	}
-	return &File{h: h, path: path, logs: make(map[string]openLog)}, nil
+	var eb errBuf
+	cp := C.CString(path)
+	defer C.free(unsafe.Pointer(cp))
+	id := C.vmc_file_create(cp, eb.ptr())
+	if id < 0 {
+		return nil, fmt.Errorf("h5io: create %s: %w", ShortName(path), eb.result(C.VMC_EFAIL))
+	}
+	return &File{id: id, path: path, logs: make(map[string]openLog)}, nil
+}
+
+// ErrNotRegular: Open or Create was given something that is not a regular
+// file (a directory, a FIFO, a device). It is refused before HDF5 opens it:
+// opening a FIFO would block until some other process writes to it.
+var ErrNotRegular = errors.New("not a regular file")
+
+func notRegular(fi fs.FileInfo) error {
+	kind := "special file"
+	switch m := fi.Mode(); {
+	case m.IsDir():
+		kind = "directory"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "FIFO"
+	case m&fs.ModeSocket != 0:
+		kind = "socket"
+	case m&fs.ModeDevice != 0:
+		kind = "device"
+	}
+	return fmt.Errorf("%w (a %s)", ErrNotRegular, kind)
 }
 
 // Open opens the existing HDF5 file at path, read-only or for reading and
-// writing. While a process has the file open for writing, HDF5's file
-// locking makes Open fail in other processes unless they run with the
-// environment variable HDF5_USE_FILE_LOCKING=FALSE.
+// writing. It refuses anything that is not a regular file. While a process
+// has the file open for writing, HDF5's file locking makes Open fail in
+// other processes unless they run with the environment variable
+// HDF5_USE_FILE_LOCKING=FALSE.
 func Open(path string, readOnly bool) (*File, error) {
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("h5io: open %s: %w", path, fs.ErrNotExist)
-		}
-		return nil, fmt.Errorf("h5io: open %s: %w", path, err)
-	}
-	flags := hdf5.F_ACC_RDWR
-	if readOnly {
-		flags = hdf5.F_ACC_RDONLY
-	}
-	lockThread()
-	defer runtime.UnlockOSThread()
-	h, err := hdf5.OpenFile(path, flags)
+	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("h5io: open %s: %w", path, lastError())
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), fs.ErrNotExist)
+		}
+		return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), unwrapPath(err))
 	}
-	return &File{h: h, path: path, readOnly: readOnly, logs: make(map[string]openLog)}, nil
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), notRegular(fi))
+	}
+	var eb errBuf
+	cp := C.CString(path)
+	defer C.free(unsafe.Pointer(cp))
+	ro := C.int(0)
+	if readOnly {
+		ro = 1
+	}
+	id := C.vmc_file_open(cp, ro, eb.ptr())
+	if id < 0 {
+		return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), eb.result(C.VMC_EFAIL))
+	}
+	return &File{id: id, path: path, readOnly: readOnly, logs: make(map[string]openLog)}, nil
+}
+
+// unwrapPath drops the (possibly very long) file name of an *fs.PathError.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // Path returns the name the file was created or opened with.
@@ -103,20 +140,18 @@ func (f *File) Path() string { return f.path }
 func (f *File) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.h == nil {
+	if f.id < 0 {
 		return nil
 	}
-	var eb errBuf
+	var eb, ec errBuf
 	logErr := eb.result(f.dropLogs("/", &eb))
-	lockThread()
-	defer runtime.UnlockOSThread()
-	err := f.h.Close()
-	f.h = nil
+	err := ec.result(C.vmc_file_close(f.id, ec.ptr()))
+	f.id = -1
 	if err != nil {
-		return fmt.Errorf("h5io: close %s: %w", f.path, lastError())
+		return fmt.Errorf("h5io: close %s: %w", ShortName(f.path), err)
 	}
 	if logErr != nil {
-		return fmt.Errorf("h5io: close %s: %w", f.path, logErr)
+		return fmt.Errorf("h5io: close %s: %w", ShortName(f.path), logErr)
 	}
 	return nil
 }
@@ -145,23 +180,14 @@ func (f *File) dropLogs(p string, eb *errBuf) C.int {
 func (f *File) Flush() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.h == nil {
-		return fmt.Errorf("h5io: flush %s: %w", f.path, ErrClosed)
+	if f.id < 0 {
+		return fmt.Errorf("h5io: flush %s: %w", ShortName(f.path), ErrClosed)
 	}
-	lockThread()
-	defer runtime.UnlockOSThread()
-	if err := f.h.Flush(hdf5.F_SCOPE_GLOBAL); err != nil {
-		return fmt.Errorf("h5io: flush %s: %w", f.path, lastError())
+	var eb errBuf
+	if err := eb.result(C.vmc_file_flush(f.id, eb.ptr())); err != nil {
+		return fmt.Errorf("h5io: flush %s: %w", ShortName(f.path), err)
 	}
 	return nil
-}
-
-// lockThread wires the goroutine to its thread, so that a gonum/hdf5 call
-// and the lastError that explains its failure see the same (per-thread)
-// HDF5 error stack, and silences HDF5's error printing on that thread.
-func lockThread() {
-	runtime.LockOSThread()
-	C.vmc_quiet()
 }
 
 // clean turns name into an absolute, clean HDF5 path ("log/x" → "/log/x").
@@ -195,14 +221,14 @@ func wrap(op, target string, err error) error {
 func (f *File) call(op, target string, write bool, fn func(loc C.hid_t, eb *errBuf) C.int) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.h == nil {
+	if f.id < 0 {
 		return wrap(op, target, ErrClosed)
 	}
 	if write && f.readOnly {
 		return wrap(op, target, ErrReadOnly)
 	}
 	var eb errBuf
-	if err := eb.result(fn(hid(f.h.ID()), &eb)); err != nil {
+	if err := eb.result(fn(f.id, &eb)); err != nil {
 		return wrap(op, target, err)
 	}
 	return nil
@@ -231,12 +257,12 @@ func (f *File) Exists(path string) bool {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.h == nil {
+	if f.id < 0 {
 		return false
 	}
 	cp := C.CString(p)
 	defer C.free(unsafe.Pointer(cp))
-	return C.vmc_kind(hid(f.h.ID()), cp) > 0
+	return C.vmc_kind(f.id, cp) > 0
 }
 
 // IsGroup reports whether path names a group.
@@ -252,12 +278,12 @@ func (f *File) kind(path string) C.int {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.h == nil {
+	if f.id < 0 {
 		return C.VMC_KIND_NONE
 	}
 	cp := C.CString(p)
 	defer C.free(unsafe.Pointer(cp))
-	return C.vmc_kind(hid(f.h.ID()), cp)
+	return C.vmc_kind(f.id, cp)
 }
 
 // Delete removes the link at path (a dataset, or a group with everything
@@ -314,36 +340,25 @@ func (f *File) List(path string) ([]string, error) {
 	err = f.call("list", p, false, func(loc C.hid_t, eb *errBuf) C.int {
 		var cs cstrings
 		defer cs.free()
-		switch C.vmc_kind(loc, cs.add(p)) {
-		case C.VMC_KIND_GROUP:
-		case C.VMC_KIND_NONE:
-			return eb.set(C.VMC_ENOTFOUND, "not found")
-		default:
-			return eb.set(C.VMC_EFAIL, "not a group")
-		}
-		lockThread()
-		defer runtime.UnlockOSThread()
-		g, err := f.h.OpenGroup(p)
-		if err != nil {
-			return eb.set(C.VMC_EFAIL, "open group: "+lastError().Error())
-		}
-		defer g.Close()
-		n, err := g.NumObjects()
-		if err != nil {
-			return eb.set(C.VMC_EFAIL, "count links: "+lastError().Error())
-		}
-		names = make([]string, 0, n)
-		for i := uint(0); i < n; i++ {
-			name, err := g.ObjectNameByIndex(i)
-			if err != nil {
-				return eb.set(C.VMC_EFAIL, "get link name: "+lastError().Error())
+		var (
+			out *C.char
+			n   C.size_t
+		)
+		rc := C.vmc_list(loc, cs.add(p), &out, &n, eb.ptr())
+		if out != nil {
+			block := C.GoStringN(out, C.int(n))
+			C.free(unsafe.Pointer(out))
+			if block != "" {
+				names = strings.Split(strings.TrimSuffix(block, "\x00"), "\x00")
 			}
-			names = append(names, name)
 		}
-		return C.VMC_OK
+		return rc
 	})
 	if err != nil {
 		return nil, err
+	}
+	if names == nil {
+		names = []string{}
 	}
 	return names, nil
 }
@@ -424,10 +439,10 @@ func (f *File) openIDs() ([5]int64, error) {
 	var out [5]int64
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.h == nil {
+	if f.id < 0 {
 		return out, ErrClosed
 	}
-	if C.vmc_open_ids(hid(f.h.ID()), &counts[0]) != C.VMC_OK {
+	if C.vmc_open_ids(f.id, &counts[0]) != C.VMC_OK {
 		return out, errors.New("H5Fget_obj_count failed")
 	}
 	for i, c := range counts {

@@ -66,4 +66,10 @@ int vmc_attr_names(hid_t loc, const char *obj, char **out, size_t *outlen, char 
 
 int vmc_open_ids(hid_t file, long long *counts);
 
+hid_t vmc_file_create(const char *path, char *err);
+hid_t vmc_file_open(const char *path, int readonly, char *err);
+int vmc_file_flush(hid_t f, char *err);
+int vmc_file_close(hid_t f, char *err);
+int vmc_list(hid_t loc, const char *path, char **out, size_t *outlen, char *err);
+
 #endif
