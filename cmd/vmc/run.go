@@ -143,6 +143,8 @@ func resumeRun(ctx context.Context, pos []string, o runOptions, e env) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return usagef("run: --resume %s: no such file", o.resume)
+	case errors.Is(err, runfile.ErrNotRunFile):
+		return usagef("run: --resume: %v", err)
 	case errors.Is(err, runfile.ErrNoCheckpoint):
 		return usagef("run: --resume %s: %v (the run stopped before its first checkpoint: start it again with --force)", o.resume, err)
 	case errors.Is(err, runfile.ErrInUse):

@@ -9,8 +9,9 @@ import (
 )
 
 // LayoutVersion is stored in the root attribute layout_version; it changes
-// when a name or a meaning in the layout changes.
-const LayoutVersion = 1
+// when a name or a meaning in the layout changes. Version 2 added the root
+// attribute run_id; files of version 1 are still read.
+const LayoutVersion = 2
 
 // Paths of the groups and datasets of the layout.
 const (
@@ -64,11 +65,24 @@ var (
 	ErrNoCheckpoint = errors.New("no complete checkpoint")
 	// ErrInUse: another process holds the file open for writing.
 	ErrInUse = errors.New("file is in use by another process")
+	// ErrNotRunFile: the file is not a vmc run file (not HDF5, not written
+	// by vmc, or of a layout this version does not read).
+	ErrNotRunFile = errors.New("not a vmc run file")
+	// ErrForeignCompanion: the checkpoint companion belongs to another run
+	// than its main file (their run ids differ).
+	ErrForeignCompanion = errors.New("the checkpoint companion belongs to another run")
+	// ErrInvalid: a dataset or attribute does not have the type, shape or
+	// value the layout says.
+	ErrInvalid = errors.New("invalid run file")
 )
 
 // Meta is what the root attributes say about a run.
 type Meta struct {
 	Program string // "vmc"
+	// RunID identifies the run (32 hex digits): Create draws it, Resume
+	// keeps it, and the companion carries it, so that a companion is used
+	// only with its own main file. "" in files of layout version 1.
+	RunID   string
 	Version string
 	Commit  string    // VCS revision of the binary, "" when unknown
 	Created time.Time // when the run started
