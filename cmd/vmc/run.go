@@ -148,7 +148,7 @@ func resumeRun(ctx context.Context, pos []string, o runOptions, e env) error {
 	case errors.Is(err, runfile.ErrNoCheckpoint):
 		return usagef("run: --resume %s: %v (the run stopped before its first checkpoint: start it again with --force)", o.resume, err)
 	case errors.Is(err, runfile.ErrInUse):
-		return fmt.Errorf("run: --resume %s: a running vmc is writing it (stop it with SIGINT first): %w", o.resume, err)
+		return fmt.Errorf("run: --resume: %w", err)
 	case err != nil:
 		return err
 	}

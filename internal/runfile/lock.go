@@ -71,7 +71,7 @@ func acquire(path string) (*runLock, error) {
 
 // inUse is the error for a run that another process writes.
 func inUse(path string) error {
-	return fmt.Errorf("runfile: %s: %w (another vmc is writing it; stop it with SIGINT first)", h5io.ShortName(path), ErrInUse)
+	return fmt.Errorf("runfile: %s: %w (a running vmc is writing it: stop it with SIGINT first)", h5io.ShortName(path), ErrInUse)
 }
 
 // release removes the lock file and unlocks it. Releasing a nil or
