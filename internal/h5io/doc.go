@@ -12,14 +12,15 @@
 //
 // A File is opened with Create (truncates) or Open (read-only or
 // read-write). Both refuse anything that is not a regular file before HDF5
-// opens it (ErrNotRegular): opening a FIFO would block. Objects are named by slash paths from the root: "/log/energy",
-// "/checkpoint/chains"; a relative path is taken from the root. Writing a
-// dataset or group creates the missing parent groups. Every method opens
-// the HDF5 objects it needs and closes them before it returns, on error
-// paths too. The one exception is the logs: a File keeps each dataset it
-// appends to open until Close (or until an operation replaces, moves or
-// deletes it), which makes an append a few microseconds instead of tens.
-// Close releases everything, and HDF5 then releases the file.
+// opens it (ErrNotRegular): opening a FIFO would block. Objects are named
+// by slash paths from the root: "/log/energy", "/checkpoint/chains"; a
+// relative path is taken from the root. Writing a dataset or group creates
+// the missing parent groups. Every method opens the HDF5 objects it needs
+// and closes them before it returns, on error paths too. The one exception
+// is the logs: a File keeps each dataset it appends to open until Close
+// (or until a write replaces it), which makes an append a few microseconds
+// instead of tens. Close releases everything, and HDF5 then releases the
+// file.
 //
 // # Types
 //
@@ -43,8 +44,9 @@
 // not one this package wrote, and converting would hide that.
 //
 // Logs are one-dimensional, chunked datasets with no maximum length, grown
-// one row (or a few) at a time by AppendFloat64 and AppendInt64, and cut
-// back by Truncate when a run resumes from an earlier checkpoint.
+// one row (or a few) at a time by AppendFloat64 and AppendInt64. (A
+// resumed run rewrites its file from the checkpoint rather than cutting the
+// log back, so there is no Truncate, nor Move or Delete.)
 //
 // # Errors
 //

@@ -133,9 +133,6 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// Path returns the name the file was created or opened with.
-func (f *File) Path() string { return f.path }
-
 // Close flushes and closes the file. Closing a closed File does nothing.
 func (f *File) Close() error {
 	f.mu.Lock()
@@ -248,23 +245,6 @@ func (f *File) CreateGroup(path string) error {
 	})
 }
 
-// Exists reports whether path names an object (group or dataset) in the
-// file. The root "/" always exists while the file is open.
-func (f *File) Exists(path string) bool {
-	p, err := clean(path)
-	if err != nil {
-		return false
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.id < 0 {
-		return false
-	}
-	cp := C.CString(p)
-	defer C.free(unsafe.Pointer(cp))
-	return C.vmc_kind(f.id, cp) > 0
-}
-
 // IsGroup reports whether path names a group.
 func (f *File) IsGroup(path string) bool { return f.kind(path) == C.VMC_KIND_GROUP }
 
@@ -284,50 +264,6 @@ func (f *File) kind(path string) C.int {
 	cp := C.CString(p)
 	defer C.free(unsafe.Pointer(cp))
 	return C.vmc_kind(f.id, cp)
-}
-
-// Delete removes the link at path (a dataset, or a group with everything
-// below it). HDF5 does not give the space back to the file system; a file
-// that is rewritten often can be compacted with h5repack.
-func (f *File) Delete(path string) error {
-	p, err := clean(path)
-	if err != nil {
-		return wrap("delete", path, err)
-	}
-	if p == "/" {
-		return wrap("delete", p, errors.New("cannot delete the root group"))
-	}
-	return f.call("delete", p, true, func(loc C.hid_t, eb *errBuf) C.int {
-		if rc := f.dropLogs(p, eb); rc != C.VMC_OK {
-			return rc
-		}
-		var cs cstrings
-		defer cs.free()
-		return C.vmc_delete(loc, cs.add(p), eb.ptr())
-	})
-}
-
-// Move renames the object at src to dst, creating missing parent groups of
-// dst. It fails if dst exists. Renaming is a single link operation, so
-// "write /checkpoint.new, delete /checkpoint, move /checkpoint.new to
-// /checkpoint" never leaves a half-written object under the final name.
-func (f *File) Move(src, dst string) error {
-	s, err := clean(src)
-	if err != nil {
-		return wrap("move", src, err)
-	}
-	d, err := clean(dst)
-	if err != nil {
-		return wrap("move", dst, err)
-	}
-	return f.call("move", s+" to "+d, true, func(loc C.hid_t, eb *errBuf) C.int {
-		if rc := f.dropLogs(s, eb); rc != C.VMC_OK {
-			return rc
-		}
-		var cs cstrings
-		defer cs.free()
-		return C.vmc_move(loc, cs.add(s), cs.add(d), eb.ptr())
-	})
 }
 
 // List returns the names of the links in group path, in name order.

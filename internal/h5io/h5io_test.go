@@ -387,60 +387,6 @@ func TestAppendErrors(t *testing.T) {
 	checkNoOpenObjects(t, f)
 }
 
-func TestTruncate(t *testing.T) {
-	f, _ := newFile(t)
-	for i := range 100 {
-		if err := f.AppendFloat64("/log/energy", energy(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := f.Truncate("/log/energy", 40); err != nil {
-		t.Fatal(err)
-	}
-	if l, _ := f.Len("/log/energy"); l != 40 {
-		t.Fatalf("Len after truncate = %d", l)
-	}
-	for i := 40; i < 50; i++ {
-		if err := f.AppendFloat64("/log/energy", energy(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, _, err := f.ReadFloat64("/log/energy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 50 {
-		t.Fatalf("len = %d", len(got))
-	}
-	for i, v := range got {
-		if v != energy(i) {
-			t.Fatalf("energy[%d] = %v, want %v", i, v, energy(i))
-		}
-	}
-	if err := f.Truncate("/log/energy", 50); err != nil {
-		t.Errorf("truncate to the same length: %v", err)
-	}
-	if err := f.Truncate("/log/energy", 51); err == nil || !strings.Contains(err.Error(), "has 50 rows, fewer than 51") {
-		t.Errorf("truncate to a greater length: err = %v", err)
-	}
-	if err := f.Truncate("/log/missing", 0); !errors.Is(err, ErrNotFound) {
-		t.Errorf("truncate missing: err = %v", err)
-	}
-	if err := f.WriteFloat64("/fixed", []float64{1, 2}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate("/fixed", 1); err == nil || !strings.HasPrefix(err.Error(), "h5io: truncate /fixed: set extent: ") {
-		t.Errorf("truncate contiguous: err = %v", err)
-	}
-	if err := f.Truncate("/log/energy", 0); err != nil {
-		t.Fatal(err)
-	}
-	if l, _ := f.Len("/log/energy"); l != 0 {
-		t.Errorf("Len after truncate to 0 = %d", l)
-	}
-	checkNoOpenObjects(t, f)
-}
-
 func TestReopenAndAppend(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "run.h5")
 	f, err := Create(name)
@@ -539,13 +485,13 @@ func TestGroups(t *testing.T) {
 		t.Errorf("creating an existing group: %v", err)
 	}
 	for _, p := range []string{"/", "/checkpoint", "/checkpoint/chains", "checkpoint//chains"} {
-		if !f.Exists(p) || !f.IsGroup(p) || f.IsDataset(p) {
-			t.Errorf("%s: Exists %v IsGroup %v IsDataset %v", p, f.Exists(p), f.IsGroup(p), f.IsDataset(p))
+		if !f.IsGroup(p) || f.IsDataset(p) {
+			t.Errorf("%s: IsGroup %v IsDataset %v", p, f.IsGroup(p), f.IsDataset(p))
 		}
 	}
 	for _, p := range []string{"/nope", "/checkpoint/nope", "/nope/nope/nope", ""} {
-		if f.Exists(p) {
-			t.Errorf("Exists(%q) = true", p)
+		if f.IsGroup(p) || f.IsDataset(p) {
+			t.Errorf("%q exists", p)
 		}
 	}
 	if err := f.WriteFloat64("/checkpoint/parameters", []float64{1}); err != nil {
@@ -554,8 +500,8 @@ func TestGroups(t *testing.T) {
 	if !f.IsDataset("/checkpoint/parameters") {
 		t.Error("IsDataset = false")
 	}
-	if f.Exists("/checkpoint/parameters/x") {
-		t.Error("Exists below a dataset")
+	if f.IsDataset("/checkpoint/parameters/x") || f.IsGroup("/checkpoint/parameters/x") {
+		t.Error("an object below a dataset")
 	}
 	if err := f.CreateGroup("/checkpoint/parameters"); err == nil || !strings.Contains(err.Error(), "exists and is not a group") {
 		t.Errorf("group over a dataset: err = %v", err)
@@ -574,80 +520,8 @@ func TestGroups(t *testing.T) {
 		t.Errorf("List missing: err = %v", err)
 	}
 
-	// The atomic checkpoint pattern.
-	if err := f.WriteFloat64("/checkpoint.new/parameters", []float64{2}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Move("/checkpoint.new", "/checkpoint"); err == nil {
-		t.Error("Move over an existing object succeeded")
-	}
-	if err := f.Delete("/checkpoint"); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Move("/checkpoint.new", "/checkpoint"); err != nil {
-		t.Fatal(err)
-	}
-	if v, _, err := f.ReadFloat64("/checkpoint/parameters"); err != nil || v[0] != 2 {
-		t.Errorf("after move: %v, %v", v, err)
-	}
-	if f.Exists("/checkpoint.new") || f.Exists("/checkpoint/chains") {
-		t.Error("old objects survived")
-	}
-	if err := f.Delete("/checkpoint.new"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("delete missing: err = %v", err)
-	}
-	if err := f.Delete("/"); err == nil {
-		t.Error("deleting the root succeeded")
-	}
 	if _, _, err := f.ReadFloat64("/nope"); !errors.Is(err, ErrNotFound) || err.Error() != "h5io: read /nope: not found" {
 		t.Errorf("read missing: err = %v", err)
-	}
-	checkNoOpenObjects(t, f)
-}
-
-func TestLogsAfterDeleteAndMove(t *testing.T) {
-	f, _ := newFile(t)
-	for i := range 5 {
-		if err := f.AppendFloat64("/log/energy", energy(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if f.openLogs() != 1 {
-		t.Fatalf("open logs = %d, want 1", f.openLogs())
-	}
-	if err := f.Move("/log", "/old/log"); err != nil {
-		t.Fatal(err)
-	}
-	if f.openLogs() != 0 {
-		t.Errorf("open logs after Move = %d, want 0", f.openLogs())
-	}
-	if err := f.AppendFloat64("/log/energy", 7); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.AppendFloat64("/old/log/energy", 8); err != nil {
-		t.Fatal(err)
-	}
-	if v, _, err := f.ReadFloat64("/log/energy"); err != nil || !reflect.DeepEqual(v, []float64{7}) {
-		t.Errorf("/log/energy = %v, %v", v, err)
-	}
-	if l, err := f.Len("/old/log/energy"); err != nil || l != 6 {
-		t.Errorf("Len(/old/log/energy) = %d, %v", l, err)
-	}
-	if err := f.Delete("/log"); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.AppendFloat64("/log/energy", 9); err != nil {
-		t.Fatal(err)
-	}
-	if v, _, err := f.ReadFloat64("/log/energy"); err != nil || !reflect.DeepEqual(v, []float64{9}) {
-		t.Errorf("/log/energy after Delete = %v, %v", v, err)
-	}
-	// Overwriting an open log with a whole dataset.
-	if err := f.WriteFloat64("/old/log/energy", []float64{1, 2, 3}, 3); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.AppendFloat64("/old/log/energy", 4); err == nil {
-		t.Error("append to a contiguous dataset that replaced a log succeeded")
 	}
 	checkNoOpenObjects(t, f)
 }
@@ -985,16 +859,6 @@ func TestCrashKeepsFlushedData(t *testing.T) {
 	if s, err := f.AttrString("/", "program"); err != nil || s != "vmc" {
 		t.Errorf("program = %q, %v", s, err)
 	}
-	// A resumed run cuts the log back and carries on.
-	if err := f.Truncate("/log/energy", 150); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.AppendFloat64("/log/energy", energy(150)); err != nil {
-		t.Fatal(err)
-	}
-	if l, _ := f.Len("/log/energy"); l != 151 {
-		t.Errorf("Len = %d, want 151", l)
-	}
 }
 
 // TestCrashChild is the writer of TestCrashKeepsFlushedData.
@@ -1037,7 +901,6 @@ func TestNoLeakOnErrors(t *testing.T) {
 		_, _, _ = f.ReadComplex128("/d")
 		_ = f.AppendInt64("/d", 1)
 		_ = f.AppendFloat64("/d/x", 1)
-		_ = f.Truncate("/d", 5)
 		_, _ = f.AttrInt64("/d", "nope")
 		_ = f.SetAttrString("/d", "s", "x")
 		_, _ = f.AttrFloat64("/d", "s")
@@ -1046,9 +909,8 @@ func TestNoLeakOnErrors(t *testing.T) {
 		_, _ = f.List("/")
 		_, _ = f.List("/d")
 		_ = f.CreateGroup("/d")
-		_ = f.Move("/nope", "/x")
 		_, _ = f.Shape("/nope")
-		_ = f.Exists("/d/x")
+		_ = f.IsDataset("/d/x")
 	}
 	checkNoOpenObjects(t, f)
 }
@@ -1119,9 +981,6 @@ func ExampleFile() {
 		check(f.AppendFloat64("/log/energy", e))
 		check(f.Flush()) // every row on disk before the next iteration
 	}
-	// Resuming from a checkpoint taken after two iterations:
-	check(f.Truncate("/log/iteration", 2))
-	check(f.Truncate("/log/energy", 2))
 
 	e, dims, err := f.ReadFloat64("/log/energy")
 	check(err)
@@ -1131,6 +990,6 @@ func ExampleFile() {
 	_, _, err = f.ReadFloat64("/log/missing")
 	fmt.Println(err, errors.Is(err, ErrNotFound))
 	// Output:
-	// [-1.5 -1.75] [2] [(1+2i) (3-4i)]
+	// [-1.5 -1.75 -1.8] [3] [(1+2i) (3-4i)]
 	// h5io: read /log/missing: not found true
 }

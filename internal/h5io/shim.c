@@ -393,40 +393,6 @@ done:
 	return ret;
 }
 
-int vmc_delete(hid_t loc, const char *path, char *err) {
-	vmc_quiet();
-	if (!path_exists(loc, path)) {
-		seterr(err, "not found");
-		return VMC_ENOTFOUND;
-	}
-	if (H5Ldelete(loc, path, H5P_DEFAULT) < 0) {
-		h5fail(err, "delete link");
-		return VMC_EFAIL;
-	}
-	return VMC_OK;
-}
-
-int vmc_move(hid_t loc, const char *src, const char *dst, char *err) {
-	int ret = VMC_EFAIL;
-	hid_t lcpl = -1;
-	vmc_quiet();
-	if (!path_exists(loc, src)) {
-		seterr(err, "not found");
-		return VMC_ENOTFOUND;
-	}
-	if (path_exists(loc, dst)) {
-		seterr(err, "destination %s exists", dst);
-		return VMC_EFAIL;
-	}
-	if (check_parents(loc, dst, err) != VMC_OK) goto done;
-	if ((lcpl = link_create_plist()) < 0) H5FAIL("create property list");
-	if (H5Lmove(loc, src, loc, dst, lcpl, H5P_DEFAULT) < 0) H5FAIL("move link");
-	ret = VMC_OK;
-done:
-	CLOSE(H5Pclose, lcpl);
-	return ret;
-}
-
 // open_dataset opens path as a dataset, distinguishing "not found".
 static hid_t open_dataset(hid_t loc, const char *path, int *ret, char *err) {
 	hid_t ds;
@@ -647,26 +613,6 @@ done:
 int vmc_dataset_close(hid_t ds, char *err) {
 	vmc_quiet();
 	return close_dataset(ds, VMC_OK, err);
-}
-
-int vmc_dset_truncate(hid_t loc, const char *path, hsize_t n, char *err) {
-	int ret = VMC_EFAIL;
-	hid_t ds = -1, sp = -1;
-	hsize_t cur = 0;
-	vmc_quiet();
-	if ((ds = open_dataset(loc, path, &ret, err)) < 0) {
-		return ret;
-	}
-	ret = VMC_EFAIL;
-	if ((sp = H5Dget_space(ds)) < 0) H5FAIL("get dataspace");
-	if (H5Sget_simple_extent_ndims(sp) != 1) FAILF("is not one-dimensional");
-	if (H5Sget_simple_extent_dims(sp, &cur, NULL) < 0) H5FAIL("get dimensions");
-	if (n > cur) FAILF("has %llu rows, fewer than %llu", (unsigned long long)cur, (unsigned long long)n);
-	if (n < cur && H5Dset_extent(ds, &n) < 0) H5FAIL("set extent");
-	ret = VMC_OK;
-done:
-	CLOSE(H5Sclose, sp);
-	return close_dataset(ds, ret, err);
 }
 
 // ---------------------------------------------------------------- attributes

@@ -384,10 +384,10 @@ func readLog(f *h5io.File) ([]Row, error) {
 	rows := make([]Row, n)
 	for i := range rows {
 		for c, v := range ints {
-			rows[i].setInt(c, v[i])
+			*rows[i].intField(c) = int(v[i])
 		}
 		for c, v := range floats {
-			rows[i].setFloat(c, v[i])
+			*rows[i].floatField(c) = v[i]
 		}
 	}
 	return rows, nil

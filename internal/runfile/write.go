@@ -76,12 +76,12 @@ func appendRows(f *h5io.File, rows []Row) error {
 		var err error
 		if intColumns[c] {
 			for i := range rows {
-				ints[i] = rows[i].int(c)
+				ints[i] = int64(*rows[i].intField(c))
 			}
 			err = f.AppendInt64(p, ints...)
 		} else {
 			for i := range rows {
-				floats[i] = rows[i].float(c)
+				floats[i] = *rows[i].floatField(c)
 			}
 			err = f.AppendFloat64(p, floats...)
 		}
