@@ -62,7 +62,7 @@ type openLog struct {
 // exists and is not a regular file (a directory, a FIFO, a device).
 func Create(path string) (*File, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("h5io: create %s: %w", ShortName(path), notRegular(fi))
+		return nil, fmt.Errorf("h5io: create %s: %w", ShortName(path), NotRegular(fi))
 	}
 	var eb errBuf
 	cp := C.CString(path)
@@ -79,7 +79,12 @@ func Create(path string) (*File, error) {
 // opening a FIFO would block until some other process writes to it.
 var ErrNotRegular = errors.New("not a regular file")
 
-func notRegular(fi fs.FileInfo) error {
+// NotRegular returns nil for a regular file, else ErrNotRegular wrapped
+// with what fi is ("not a regular file (a FIFO)").
+func NotRegular(fi fs.FileInfo) error {
+	if fi.Mode().IsRegular() {
+		return nil
+	}
 	kind := "special file"
 	switch m := fi.Mode(); {
 	case m.IsDir():
@@ -108,7 +113,7 @@ func Open(path string, readOnly bool) (*File, error) {
 		return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), unwrapPath(err))
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), notRegular(fi))
+		return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), NotRegular(fi))
 	}
 	var eb errBuf
 	cp := C.CString(path)

@@ -104,5 +104,19 @@
 // four calls it made through gonum.org/v1/hdf5 (file create, open, flush,
 // close) and the listing of a group moved into the shim, and the
 // dependency was dropped: one layer, errors read on the thread of the
-// failed call, no LockOSThread dance, one module less.
+// failed call, no LockOSThread dance, one module less. h5io also lost the
+// operations nothing uses since a resume rewrites its file whole
+// (Truncate, Move, Delete).
+//
+// Kept as it is, for now: the checkpoint scheme (two slots in the main file
+// plus a whole-run companion written in the background). A checkpoint in a
+// small file of its own, written tmp + fsync + rename on the run's own
+// goroutine, would be less code, but it would put an fsync on the critical
+// path of every checkpoint (the background companion keeps the run's share
+// near 0.2%, docs/hdf5.md), and a main file torn by a kill in the middle of
+// an HDF5 flush would then lose its log and attributes unless they were
+// copied into that file too, which is what the companion is. The scheme is
+// what TestKillResume (random kills, kills during the companion's write, a
+// torn main file) checks; changing it is a change of the layout users read
+// (/checkpoint/a, /checkpoint/b, FILE.h5.ckpt) and deserves its own issue.
 package runfile

@@ -82,8 +82,8 @@ func checkSignature(path string) error {
 	if err != nil {
 		return fmt.Errorf("runfile: %s: %w", name, pathCause(err))
 	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("runfile: %s: %w: %w", name, ErrNotRunFile, h5io.ErrNotRegular)
+	if err := h5io.NotRegular(fi); err != nil {
+		return fmt.Errorf("runfile: %s: %w: %w", name, ErrNotRunFile, err)
 	}
 	fh, err := os.Open(path)
 	if err != nil {

@@ -93,7 +93,7 @@ func Create(path string, force bool, meta Meta, lat Lattice) (w *Writer, err err
 		case err != nil:
 			return nil, fmt.Errorf("runfile: %s: %w", h5io.ShortName(p), pathCause(err))
 		case !fi.Mode().IsRegular():
-			return nil, fmt.Errorf("runfile: %s: %w", h5io.ShortName(p), h5io.ErrNotRegular)
+			return nil, fmt.Errorf("runfile: %s: %w", h5io.ShortName(p), h5io.NotRegular(fi))
 		case !force:
 			return nil, fmt.Errorf("runfile: %s: %w", h5io.ShortName(p), ErrExists)
 		}
