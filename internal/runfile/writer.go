@@ -110,18 +110,9 @@ func Create(path string, force bool, meta Meta, lat Lattice) (w *Writer, err err
 	}
 	meta.RunID = newRunID()
 	w = &Writer{f: f, path: path, tmp: tmp, lock: lk, meta: meta, lat: lat, mirrorIter: -1}
-	err = func() error {
-		if err := writeMeta(f, meta); err != nil {
-			return err
-		}
-		if err := writeLattice(f, lat); err != nil {
-			return err
-		}
-		if err := appendRows(f, nil); err != nil {
-			return err
-		}
-		return f.Flush()
-	}()
+	if err = writeRun(f, &Run{Meta: meta, Lattice: lat}); err == nil {
+		err = f.Flush()
+	}
 	if err != nil {
 		_ = f.Close()
 		_ = os.Remove(tmp)
