@@ -108,10 +108,12 @@ func Resume(path string, overrides []string, o Options) (*Job, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, inputErrorf("--resume %s: no such file", path)
+	case errors.Is(err, runfile.ErrNotRunFile):
+		return nil, inputErrorf("--resume: %v", err)
 	case errors.Is(err, runfile.ErrNoCheckpoint):
 		return nil, inputErrorf("--resume %s: %v (the run stopped before its first checkpoint: start it again with --force)", path, err)
 	case errors.Is(err, runfile.ErrInUse):
-		return nil, fmt.Errorf("--resume %s: a running vmc is writing it (stop it with SIGINT first): %w", path, err)
+		return nil, fmt.Errorf("run: --resume: %w", err)
 	case err != nil:
 		return nil, err
 	}

@@ -113,6 +113,9 @@ func readRun(path string, stderr io.Writer) (*runfile.Run, error) {
 	}
 	comp := runfile.CompanionPath(path)
 	if _, serr := os.Stat(comp); serr != nil {
+		if errors.Is(err, runfile.ErrNotRunFile) {
+			return nil, usagef("analyze: %v", err) // exit code 2, as for run --resume
+		}
 		return nil, err
 	}
 	r, cerr := runfile.Read(comp)

@@ -289,7 +289,9 @@ func TestKillResume(t *testing.T) {
 	dir := t.TempDir()
 	cfg := writeFile(t, dir, "small.toml", smallConfig)
 	out := filepath.Join(dir, "run.h5")
-	sets := []string{"--set", "optimizer.iterations=400", "--set", "output.checkpoint_every=1", "--set", "sampler.samples=16"}
+	// 2000 iterations take about 2 s here: every kill below (at most
+	// 150 ms into a process) lands before the run ends.
+	sets := []string{"--set", "optimizer.iterations=2000", "--set", "output.checkpoint_every=1", "--set", "sampler.samples=16"}
 	py, pyErr := exec.LookPath("/usr/bin/python3")
 	if pyErr == nil && exec.Command(py, "-c", "import h5py").Run() != nil {
 		pyErr = errors.New("no h5py")
@@ -303,6 +305,7 @@ func TestKillResume(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	started, last := false, -1
+	resumes := 0 // kills after which a checkpoint was resumed from
 	for cycle := range 6 {
 		mode := []string{"random", "companion", "torn"}[cycle%3]
 		args := append([]string{"run", cfg, "--quiet", "--out", out, "--force"}, sets...)
@@ -329,7 +332,7 @@ func TestKillResume(t *testing.T) {
 				}
 			}
 		default:
-			time.Sleep(time.Duration(50+rng.IntN(250)) * time.Millisecond)
+			time.Sleep(time.Duration(30+rng.IntN(120)) * time.Millisecond)
 		}
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		err := cmd.Wait()
@@ -364,6 +367,7 @@ func TestKillResume(t *testing.T) {
 			t.Fatalf("cycle %d (%s): Load after kill -9: %v (main file: %v)", cycle, mode, err, mainErr)
 		}
 		started = true
+		resumes++
 		k := r.Checkpoint.Iteration
 		if mode != "torn" && k < last {
 			t.Fatalf("cycle %d: checkpoint went back from %d to %d", cycle, last, k)
@@ -376,6 +380,11 @@ func TestKillResume(t *testing.T) {
 				t.Fatalf("cycle %d: h5py cannot read %s: %v\n%s", cycle, r.Path, err, o)
 			}
 		}
+	}
+	if resumes == 0 {
+		// Every process finished or died before its first checkpoint: the
+		// test would have tested nothing of kill and resume.
+		t.Fatal("no kill-resume cycle happened")
 	}
 	if started {
 		runIn(t, "run", "--quiet", "--resume", out)

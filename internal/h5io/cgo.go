@@ -1,9 +1,8 @@
 package h5io
 
-// The flags mirror those of gonum.org/v1/hdf5 (cgoflags.go), so that this
-// package compiles against the same headers and links the same library as
-// gonum/hdf5 wherever that one builds (Debian's serial HDF5 on linux, or
-// /usr/local), without needing pkg-config.
+// The flags find Debian's serial HDF5 on linux (or one in /usr/local)
+// without needing pkg-config; they are those gonum.org/v1/hdf5 used when
+// this package went through it.
 
 // #cgo LDFLAGS: -lhdf5
 // #cgo darwin CFLAGS: -I/usr/local/include
@@ -46,15 +45,8 @@ func (b *errBuf) result(rc C.int) error {
 	case C.VMC_ENOTFOUND:
 		return notFoundError(C.GoString(b.ptr()))
 	default:
-		return errors.New(C.GoString(b.ptr()))
+		return errors.New(tidy(C.GoString(b.ptr())))
 	}
-}
-
-// lastError describes the HDF5 error stack of the calling thread.
-func lastError() error {
-	var b errBuf
-	C.vmc_last_error(b.ptr())
-	return errors.New(C.GoString(b.ptr()))
 }
 
 // cstrings converts Go strings to C strings; free releases them all.
@@ -71,9 +63,6 @@ func (cs cstrings) free() {
 		C.free(unsafe.Pointer(p))
 	}
 }
-
-// hid converts a gonum identifier to a C handle.
-func hid(id int64) C.hid_t { return C.hid_t(id) }
 
 // set stores msg as the message and returns rc, for Go code running inside
 // File.call.

@@ -91,28 +91,6 @@ func (f *File) AppendInt64(path string, v ...int64) error {
 	return appendData(f, path, codeI64, v)
 }
 
-// Truncate cuts the one-dimensional dataset at path, created by Append,
-// to its first n rows, for example to drop the log entries written after
-// the checkpoint a run resumes from. It fails if the dataset has fewer
-// than n rows.
-func (f *File) Truncate(path string, n int) error {
-	p, err := clean(path)
-	if err != nil {
-		return wrap("truncate", path, err)
-	}
-	if n < 0 {
-		return wrap("truncate", p, fmt.Errorf("negative length %d", n))
-	}
-	return f.call("truncate", p, true, func(loc C.hid_t, eb *errBuf) C.int {
-		if rc := f.dropLogs(p, eb); rc != C.VMC_OK {
-			return rc
-		}
-		var cs cstrings
-		defer cs.free()
-		return C.vmc_dset_truncate(loc, cs.add(p), C.hsize_t(n), eb.ptr())
-	})
-}
-
 // shapeOf returns the shape for len(data) values and dims, or panics.
 func shapeOf(fn, path string, n int, dims []int) []int {
 	if len(dims) == 0 {

@@ -1,17 +1,26 @@
-// Package h5io is the small, safe layer over HDF5 (gonum.org/v1/hdf5 and a
-// C shim) through which vmc writes and reads its output file.
+// Package h5io is the small, safe layer over the HDF5 C library (through a
+// C shim of its own, shim.c) through which vmc writes and reads its output
+// file.
+//
+// It used gonum.org/v1/hdf5 for four calls (create, open, flush, close)
+// and the listing of a group; those are now in the shim too, so every HDF5
+// call goes through one C layer that reads the error stack on the thread
+// that failed, and the module no longer depends on gonum/hdf5 (whose
+// defects are listed in the project's DEPS.md).
 //
 // # Model
 //
 // A File is opened with Create (truncates) or Open (read-only or
-// read-write). Objects are named by slash paths from the root: "/log/energy",
-// "/checkpoint/chains"; a relative path is taken from the root. Writing a
-// dataset or group creates the missing parent groups. Every method opens
-// the HDF5 objects it needs and closes them before it returns, on error
-// paths too. The one exception is the logs: a File keeps each dataset it
-// appends to open until Close (or until an operation replaces, moves or
-// deletes it), which makes an append a few microseconds instead of tens.
-// Close releases everything, and HDF5 then releases the file.
+// read-write). Both refuse anything that is not a regular file before HDF5
+// opens it (ErrNotRegular): opening a FIFO would block. Objects are named
+// by slash paths from the root: "/log/energy", "/checkpoint/chains"; a
+// relative path is taken from the root. Writing a dataset or group creates
+// the missing parent groups. Every method opens the HDF5 objects it needs
+// and closes them before it returns, on error paths too. The one exception
+// is the logs: a File keeps each dataset it appends to open until Close
+// (or until a write replaces it), which makes an append a few microseconds
+// instead of tens. Close releases everything, and HDF5 then releases the
+// file.
 //
 // # Types
 //
@@ -29,22 +38,29 @@
 // with an explicit shape (WriteFloat64(path, data, rows, cols)). Strings
 // are kept in attributes only: gonum/hdf5 crashes on string datasets, and
 // text (the run's TOML config) belongs next to the data it describes.
-// Reading converts within a class (float32 data read as float64; any
-// integer width as int64) and refuses to cross classes.
+// Reading refuses any stored type but the one written (same class, size
+// and signedness; only the byte order may differ): float32 data are not
+// read as float64, nor int8 data as uint64. A file whose types differ is
+// not one this package wrote, and converting would hide that.
 //
 // Logs are one-dimensional, chunked datasets with no maximum length, grown
-// one row (or a few) at a time by AppendFloat64 and AppendInt64, and cut
-// back by Truncate when a run resumes from an earlier checkpoint.
+// one row (or a few) at a time by AppendFloat64 and AppendInt64. (A
+// resumed run rewrites its file from the checkpoint rather than cutting the
+// log back, so there is no Truncate, nor Move or Delete.)
 //
 // # Errors
 //
 // Errors name the operation and the object and carry the HDF5 error
-// stack's own message rather than gonum's bare "code -1":
+// stack's own message, made one line: the system's cause replaces HDF5's
+// dump of a failed read or write (time, descriptor, buffer address, sizes),
+// and file names longer than 120 bytes are shortened (ShortName):
 //
 //	h5io: append /log/energy: stored type is float, want int64
-//	h5io: open run.h5: unable to open file: unable to lock file, errno = 11, ...
+//	h5io: open run.h5: open file: unable to open file: unable to lock file: Resource temporarily unavailable
+//	h5io: open run.h5: open file: unable to open file: truncated file (5000 of 165920 bytes)
 //
-// ErrNotFound, ErrClosed and ErrReadOnly can be tested with errors.Is.
+// ErrNotFound, ErrClosed, ErrReadOnly and ErrNotRegular can be tested with
+// errors.Is.
 // Programmer errors (dims that do not match the data) panic.
 //
 // # Durability and concurrent readers

@@ -10,12 +10,9 @@ import (
 	"io/fs"
 	"os"
 	pathpkg "path"
-	"runtime"
 	"strings"
 	"sync"
 	"unsafe"
-
-	"gonum.org/v1/hdf5"
 )
 
 // Errors that callers may test for with errors.Is.
@@ -42,7 +39,7 @@ func notFoundError(msg string) error { return notFound{msg} }
 // HDF5 runs one call at a time anyway: do the I/O from one goroutine.
 type File struct {
 	mu       sync.Mutex
-	h        *hdf5.File // nil once closed
+	id       C.hid_t // -1 once closed
 	path     string
 	readOnly bool
 
@@ -60,63 +57,103 @@ type openLog struct {
 	code C.int
 }
 
-// Create creates the HDF5 file at path, truncating any file already there,
-// and opens it for reading and writing.
+// Create creates the HDF5 file at path, truncating any regular file already
+// there, and opens it for reading and writing. It refuses anything that
+// exists and is not a regular file (a directory, a FIFO, a device).
 func Create(path string) (*File, error) {
-	lockThread() // lastError reads a per-thread error stack
-	defer runtime.UnlockOSThread()
-	h, err := hdf5.CreateFile(path, hdf5.F_ACC_TRUNC)
-	if err != nil {
-		return nil, fmt.Errorf("h5io: create %s: %w", path, lastError())
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("h5io: create %s: %w", ShortName(path), NotRegular(fi))
 	}
-	return &File{h: h, path: path, logs: make(map[string]openLog)}, nil
+	var eb errBuf
+	cp := C.CString(path)
+	defer C.free(unsafe.Pointer(cp))
+	id := C.vmc_file_create(cp, eb.ptr())
+	if id < 0 {
+		return nil, fmt.Errorf("h5io: create %s: %w", ShortName(path), eb.result(C.VMC_EFAIL))
+	}
+	return &File{id: id, path: path, logs: make(map[string]openLog)}, nil
+}
+
+// ErrNotRegular: Open or Create was given something that is not a regular
+// file (a directory, a FIFO, a device). It is refused before HDF5 opens it:
+// opening a FIFO would block until some other process writes to it.
+var ErrNotRegular = errors.New("not a regular file")
+
+// NotRegular returns nil for a regular file, else ErrNotRegular wrapped
+// with what fi is ("not a regular file (a FIFO)").
+func NotRegular(fi fs.FileInfo) error {
+	if fi.Mode().IsRegular() {
+		return nil
+	}
+	kind := "special file"
+	switch m := fi.Mode(); {
+	case m.IsDir():
+		kind = "directory"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "FIFO"
+	case m&fs.ModeSocket != 0:
+		kind = "socket"
+	case m&fs.ModeDevice != 0:
+		kind = "device"
+	}
+	return fmt.Errorf("%w (a %s)", ErrNotRegular, kind)
 }
 
 // Open opens the existing HDF5 file at path, read-only or for reading and
-// writing. While a process has the file open for writing, HDF5's file
-// locking makes Open fail in other processes unless they run with the
-// environment variable HDF5_USE_FILE_LOCKING=FALSE.
+// writing. It refuses anything that is not a regular file. While a process
+// has the file open for writing, HDF5's file locking makes Open fail in
+// other processes unless they run with the environment variable
+// HDF5_USE_FILE_LOCKING=FALSE.
 func Open(path string, readOnly bool) (*File, error) {
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("h5io: open %s: %w", path, fs.ErrNotExist)
-		}
-		return nil, fmt.Errorf("h5io: open %s: %w", path, err)
-	}
-	flags := hdf5.F_ACC_RDWR
-	if readOnly {
-		flags = hdf5.F_ACC_RDONLY
-	}
-	lockThread()
-	defer runtime.UnlockOSThread()
-	h, err := hdf5.OpenFile(path, flags)
+	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("h5io: open %s: %w", path, lastError())
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), fs.ErrNotExist)
+		}
+		return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), unwrapPath(err))
 	}
-	return &File{h: h, path: path, readOnly: readOnly, logs: make(map[string]openLog)}, nil
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), NotRegular(fi))
+	}
+	var eb errBuf
+	cp := C.CString(path)
+	defer C.free(unsafe.Pointer(cp))
+	ro := C.int(0)
+	if readOnly {
+		ro = 1
+	}
+	id := C.vmc_file_open(cp, ro, eb.ptr())
+	if id < 0 {
+		return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), eb.result(C.VMC_EFAIL))
+	}
+	return &File{id: id, path: path, readOnly: readOnly, logs: make(map[string]openLog)}, nil
 }
 
-// Path returns the name the file was created or opened with.
-func (f *File) Path() string { return f.path }
+// unwrapPath drops the (possibly very long) file name of an *fs.PathError.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
 
 // Close flushes and closes the file. Closing a closed File does nothing.
 func (f *File) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.h == nil {
+	if f.id < 0 {
 		return nil
 	}
-	var eb errBuf
+	var eb, ec errBuf
 	logErr := eb.result(f.dropLogs("/", &eb))
-	lockThread()
-	defer runtime.UnlockOSThread()
-	err := f.h.Close()
-	f.h = nil
+	err := ec.result(C.vmc_file_close(f.id, ec.ptr()))
+	f.id = -1
 	if err != nil {
-		return fmt.Errorf("h5io: close %s: %w", f.path, lastError())
+		return fmt.Errorf("h5io: close %s: %w", ShortName(f.path), err)
 	}
 	if logErr != nil {
-		return fmt.Errorf("h5io: close %s: %w", f.path, logErr)
+		return fmt.Errorf("h5io: close %s: %w", ShortName(f.path), logErr)
 	}
 	return nil
 }
@@ -145,23 +182,14 @@ func (f *File) dropLogs(p string, eb *errBuf) C.int {
 func (f *File) Flush() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.h == nil {
-		return fmt.Errorf("h5io: flush %s: %w", f.path, ErrClosed)
+	if f.id < 0 {
+		return fmt.Errorf("h5io: flush %s: %w", ShortName(f.path), ErrClosed)
 	}
-	lockThread()
-	defer runtime.UnlockOSThread()
-	if err := f.h.Flush(hdf5.F_SCOPE_GLOBAL); err != nil {
-		return fmt.Errorf("h5io: flush %s: %w", f.path, lastError())
+	var eb errBuf
+	if err := eb.result(C.vmc_file_flush(f.id, eb.ptr())); err != nil {
+		return fmt.Errorf("h5io: flush %s: %w", ShortName(f.path), err)
 	}
 	return nil
-}
-
-// lockThread wires the goroutine to its thread, so that a gonum/hdf5 call
-// and the lastError that explains its failure see the same (per-thread)
-// HDF5 error stack, and silences HDF5's error printing on that thread.
-func lockThread() {
-	runtime.LockOSThread()
-	C.vmc_quiet()
 }
 
 // clean turns name into an absolute, clean HDF5 path ("log/x" → "/log/x").
@@ -195,14 +223,14 @@ func wrap(op, target string, err error) error {
 func (f *File) call(op, target string, write bool, fn func(loc C.hid_t, eb *errBuf) C.int) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.h == nil {
+	if f.id < 0 {
 		return wrap(op, target, ErrClosed)
 	}
 	if write && f.readOnly {
 		return wrap(op, target, ErrReadOnly)
 	}
 	var eb errBuf
-	if err := eb.result(fn(hid(f.h.ID()), &eb)); err != nil {
+	if err := eb.result(fn(f.id, &eb)); err != nil {
 		return wrap(op, target, err)
 	}
 	return nil
@@ -222,23 +250,6 @@ func (f *File) CreateGroup(path string) error {
 	})
 }
 
-// Exists reports whether path names an object (group or dataset) in the
-// file. The root "/" always exists while the file is open.
-func (f *File) Exists(path string) bool {
-	p, err := clean(path)
-	if err != nil {
-		return false
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.h == nil {
-		return false
-	}
-	cp := C.CString(p)
-	defer C.free(unsafe.Pointer(cp))
-	return C.vmc_kind(hid(f.h.ID()), cp) > 0
-}
-
 // IsGroup reports whether path names a group.
 func (f *File) IsGroup(path string) bool { return f.kind(path) == C.VMC_KIND_GROUP }
 
@@ -252,56 +263,12 @@ func (f *File) kind(path string) C.int {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.h == nil {
+	if f.id < 0 {
 		return C.VMC_KIND_NONE
 	}
 	cp := C.CString(p)
 	defer C.free(unsafe.Pointer(cp))
-	return C.vmc_kind(hid(f.h.ID()), cp)
-}
-
-// Delete removes the link at path (a dataset, or a group with everything
-// below it). HDF5 does not give the space back to the file system; a file
-// that is rewritten often can be compacted with h5repack.
-func (f *File) Delete(path string) error {
-	p, err := clean(path)
-	if err != nil {
-		return wrap("delete", path, err)
-	}
-	if p == "/" {
-		return wrap("delete", p, errors.New("cannot delete the root group"))
-	}
-	return f.call("delete", p, true, func(loc C.hid_t, eb *errBuf) C.int {
-		if rc := f.dropLogs(p, eb); rc != C.VMC_OK {
-			return rc
-		}
-		var cs cstrings
-		defer cs.free()
-		return C.vmc_delete(loc, cs.add(p), eb.ptr())
-	})
-}
-
-// Move renames the object at src to dst, creating missing parent groups of
-// dst. It fails if dst exists. Renaming is a single link operation, so
-// "write /checkpoint.new, delete /checkpoint, move /checkpoint.new to
-// /checkpoint" never leaves a half-written object under the final name.
-func (f *File) Move(src, dst string) error {
-	s, err := clean(src)
-	if err != nil {
-		return wrap("move", src, err)
-	}
-	d, err := clean(dst)
-	if err != nil {
-		return wrap("move", dst, err)
-	}
-	return f.call("move", s+" to "+d, true, func(loc C.hid_t, eb *errBuf) C.int {
-		if rc := f.dropLogs(s, eb); rc != C.VMC_OK {
-			return rc
-		}
-		var cs cstrings
-		defer cs.free()
-		return C.vmc_move(loc, cs.add(s), cs.add(d), eb.ptr())
-	})
+	return C.vmc_kind(f.id, cp)
 }
 
 // List returns the names of the links in group path, in name order.
@@ -314,36 +281,25 @@ func (f *File) List(path string) ([]string, error) {
 	err = f.call("list", p, false, func(loc C.hid_t, eb *errBuf) C.int {
 		var cs cstrings
 		defer cs.free()
-		switch C.vmc_kind(loc, cs.add(p)) {
-		case C.VMC_KIND_GROUP:
-		case C.VMC_KIND_NONE:
-			return eb.set(C.VMC_ENOTFOUND, "not found")
-		default:
-			return eb.set(C.VMC_EFAIL, "not a group")
-		}
-		lockThread()
-		defer runtime.UnlockOSThread()
-		g, err := f.h.OpenGroup(p)
-		if err != nil {
-			return eb.set(C.VMC_EFAIL, "open group: "+lastError().Error())
-		}
-		defer g.Close()
-		n, err := g.NumObjects()
-		if err != nil {
-			return eb.set(C.VMC_EFAIL, "count links: "+lastError().Error())
-		}
-		names = make([]string, 0, n)
-		for i := uint(0); i < n; i++ {
-			name, err := g.ObjectNameByIndex(i)
-			if err != nil {
-				return eb.set(C.VMC_EFAIL, "get link name: "+lastError().Error())
+		var (
+			out *C.char
+			n   C.size_t
+		)
+		rc := C.vmc_list(loc, cs.add(p), &out, &n, eb.ptr())
+		if out != nil {
+			block := C.GoStringN(out, C.int(n))
+			C.free(unsafe.Pointer(out))
+			if block != "" {
+				names = strings.Split(strings.TrimSuffix(block, "\x00"), "\x00")
 			}
-			names = append(names, name)
 		}
-		return C.VMC_OK
+		return rc
 	})
 	if err != nil {
 		return nil, err
+	}
+	if names == nil {
+		names = []string{}
 	}
 	return names, nil
 }
@@ -424,10 +380,10 @@ func (f *File) openIDs() ([5]int64, error) {
 	var out [5]int64
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.h == nil {
+	if f.id < 0 {
 		return out, ErrClosed
 	}
-	if C.vmc_open_ids(hid(f.h.ID()), &counts[0]) != C.VMC_OK {
+	if C.vmc_open_ids(f.id, &counts[0]) != C.VMC_OK {
 		return out, errors.New("H5Fget_obj_count failed")
 	}
 	for i, c := range counts {

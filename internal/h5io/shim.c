@@ -200,31 +200,53 @@ static hid_t make_type(int code) {
 	return -1;
 }
 
-// check_class reports whether data stored with type ftype can be read as
-// code; HDF5 converts within a class (float32 to float64, int32 to int64).
-static int check_class(hid_t ftype, int code, char *err) {
+// check_type reports whether data stored with type ftype is exactly the type
+// written for code: same class, size and signedness (byte order may differ,
+// which HDF5 converts without loss). Anything else is refused rather than
+// converted: an int8 array where uint64 RNG states belong is a wrong file,
+// not a narrower number.
+static int check_type(hid_t ftype, int code, char *err) {
 	H5T_class_t c = H5Tget_class(ftype);
+	size_t size = H5Tget_size(ftype);
 	int ok = 0;
 	switch (code) {
 	case VMC_F64:
-		ok = c == H5T_FLOAT;
+		ok = c == H5T_FLOAT && size == 8;
 		break;
 	case VMC_I64:
+		ok = c == H5T_INTEGER && size == 8 && H5Tget_sign(ftype) == H5T_SGN_2;
+		break;
 	case VMC_I8:
+		ok = c == H5T_INTEGER && size == 1 && H5Tget_sign(ftype) == H5T_SGN_2;
+		break;
 	case VMC_U64:
-		ok = c == H5T_INTEGER;
+		ok = c == H5T_INTEGER && size == 8 && H5Tget_sign(ftype) == H5T_SGN_NONE;
 		break;
 	case VMC_C128:
-		ok = c == H5T_COMPOUND && H5Tget_nmembers(ftype) == 2 &&
-		     H5Tget_member_index(ftype, "r") >= 0 && H5Tget_member_index(ftype, "i") >= 0;
+		if (c == H5T_COMPOUND && size == 16 && H5Tget_nmembers(ftype) == 2) {
+			int r = H5Tget_member_index(ftype, "r"), i = H5Tget_member_index(ftype, "i");
+			ok = r >= 0 && i >= 0 && H5Tget_member_offset(ftype, (unsigned)r) == 0 &&
+			     H5Tget_member_offset(ftype, (unsigned)i) == 8;
+			if (ok) {
+				hid_t rt = H5Tget_member_type(ftype, (unsigned)r), it = H5Tget_member_type(ftype, (unsigned)i);
+				ok = rt >= 0 && it >= 0 && H5Tget_class(rt) == H5T_FLOAT && H5Tget_size(rt) == 8 &&
+				     H5Tget_class(it) == H5T_FLOAT && H5Tget_size(it) == 8;
+				if (rt >= 0) H5Tclose(rt);
+				if (it >= 0) H5Tclose(it);
+			}
+		}
 		break;
 	case VMC_BOOL:
-		ok = c == H5T_ENUM || c == H5T_INTEGER;
+		ok = (c == H5T_ENUM || c == H5T_INTEGER) && size == 1;
 		break;
 	}
 	if (!ok) {
 		if (c == H5T_COMPOUND && code == VMC_C128) {
-			seterr(err, "stored type is a compound without exactly the members \"r\" and \"i\", want complex128");
+			seterr(err, "stored type is a compound other than {float64 r; float64 i}, want complex128");
+		} else if ((c == H5T_INTEGER && code != VMC_F64) || (c == H5T_FLOAT && code == VMC_F64)) {
+			seterr(err, "stored type is a %zu-byte %s%s, want %s", size,
+			       c == H5T_INTEGER && H5Tget_sign(ftype) == H5T_SGN_NONE ? "unsigned " : "",
+			       class_name(c), code_name(code));
 		} else {
 			seterr(err, "stored type is %s, want %s", class_name(c), code_name(code));
 		}
@@ -371,40 +393,6 @@ done:
 	return ret;
 }
 
-int vmc_delete(hid_t loc, const char *path, char *err) {
-	vmc_quiet();
-	if (!path_exists(loc, path)) {
-		seterr(err, "not found");
-		return VMC_ENOTFOUND;
-	}
-	if (H5Ldelete(loc, path, H5P_DEFAULT) < 0) {
-		h5fail(err, "delete link");
-		return VMC_EFAIL;
-	}
-	return VMC_OK;
-}
-
-int vmc_move(hid_t loc, const char *src, const char *dst, char *err) {
-	int ret = VMC_EFAIL;
-	hid_t lcpl = -1;
-	vmc_quiet();
-	if (!path_exists(loc, src)) {
-		seterr(err, "not found");
-		return VMC_ENOTFOUND;
-	}
-	if (path_exists(loc, dst)) {
-		seterr(err, "destination %s exists", dst);
-		return VMC_EFAIL;
-	}
-	if (check_parents(loc, dst, err) != VMC_OK) goto done;
-	if ((lcpl = link_create_plist()) < 0) H5FAIL("create property list");
-	if (H5Lmove(loc, src, loc, dst, lcpl, H5P_DEFAULT) < 0) H5FAIL("move link");
-	ret = VMC_OK;
-done:
-	CLOSE(H5Pclose, lcpl);
-	return ret;
-}
-
 // open_dataset opens path as a dataset, distinguishing "not found".
 static hid_t open_dataset(hid_t loc, const char *path, int *ret, char *err) {
 	hid_t ds;
@@ -526,7 +514,7 @@ int vmc_dset_read(hid_t loc, const char *path, int code, void *buf, hsize_t n, c
 	}
 	ret = VMC_EFAIL;
 	if ((ft = H5Dget_type(ds)) < 0) H5FAIL("get datatype");
-	if (check_class(ft, code, err) < 0) goto done;
+	if (check_type(ft, code, err) < 0) goto done;
 	if ((sp = H5Dget_space(ds)) < 0) H5FAIL("get dataspace");
 	if ((npts = H5Sget_simple_extent_npoints(sp)) < 0) H5FAIL("get size");
 	if ((hsize_t)npts != n) FAILF("holds %lld values, buffer has %llu", (long long)npts, (unsigned long long)n);
@@ -564,7 +552,7 @@ hid_t vmc_log_open(hid_t loc, const char *path, int code, hsize_t chunk, int *re
 	} else if (kind == VMC_KIND_DATASET) {
 		if ((ds = H5Dopen2(loc, path, H5P_DEFAULT)) < 0) H5FAIL("open dataset");
 		if ((ft = H5Dget_type(ds)) < 0) H5FAIL("get datatype");
-		if (check_class(ft, code, err) < 0) goto done;
+		if (check_type(ft, code, err) < 0) goto done;
 		if ((sp = H5Dget_space(ds)) < 0) H5FAIL("get dataspace");
 		if (H5Sget_simple_extent_ndims(sp) != 1) FAILF("is not one-dimensional");
 	} else {
@@ -625,26 +613,6 @@ done:
 int vmc_dataset_close(hid_t ds, char *err) {
 	vmc_quiet();
 	return close_dataset(ds, VMC_OK, err);
-}
-
-int vmc_dset_truncate(hid_t loc, const char *path, hsize_t n, char *err) {
-	int ret = VMC_EFAIL;
-	hid_t ds = -1, sp = -1;
-	hsize_t cur = 0;
-	vmc_quiet();
-	if ((ds = open_dataset(loc, path, &ret, err)) < 0) {
-		return ret;
-	}
-	ret = VMC_EFAIL;
-	if ((sp = H5Dget_space(ds)) < 0) H5FAIL("get dataspace");
-	if (H5Sget_simple_extent_ndims(sp) != 1) FAILF("is not one-dimensional");
-	if (H5Sget_simple_extent_dims(sp, &cur, NULL) < 0) H5FAIL("get dimensions");
-	if (n > cur) FAILF("has %llu rows, fewer than %llu", (unsigned long long)cur, (unsigned long long)n);
-	if (n < cur && H5Dset_extent(ds, &n) < 0) H5FAIL("set extent");
-	ret = VMC_OK;
-done:
-	CLOSE(H5Sclose, sp);
-	return close_dataset(ds, ret, err);
 }
 
 // ---------------------------------------------------------------- attributes
@@ -776,7 +744,7 @@ int vmc_attr_read(hid_t loc, const char *obj, const char *name, int code, void *
 	}
 	ret = VMC_EFAIL;
 	if ((ft = H5Aget_type(a)) < 0) H5FAIL("get datatype");
-	if (check_class(ft, code, err) < 0) goto done;
+	if (check_type(ft, code, err) < 0) goto done;
 	if ((sp = H5Aget_space(a)) < 0) H5FAIL("get dataspace");
 	if ((np = H5Sget_simple_extent_npoints(sp)) < 0) H5FAIL("get size");
 	if ((hsize_t)np != n) FAILF("holds %lld values, want %llu", (long long)np, (unsigned long long)n);
@@ -905,5 +873,87 @@ int vmc_open_ids(hid_t file, long long *counts) {
 		}
 		counts[i] = (long long)n;
 	}
+	return VMC_OK;
+}
+
+// ---------------------------------------------------------------- files
+
+// vmc_file_create creates (truncating) the file at path for reading and
+// writing; it returns the file or -1 with a message in err.
+hid_t vmc_file_create(const char *path, char *err) {
+	hid_t f;
+	vmc_quiet();
+	if ((f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
+		h5fail(err, "create file");
+	}
+	return f;
+}
+
+// vmc_file_open opens the existing file at path, read-only or read-write.
+hid_t vmc_file_open(const char *path, int readonly, char *err) {
+	hid_t f;
+	vmc_quiet();
+	if ((f = H5Fopen(path, readonly ? H5F_ACC_RDONLY : H5F_ACC_RDWR, H5P_DEFAULT)) < 0) {
+		h5fail(err, "open file");
+	}
+	return f;
+}
+
+// vmc_file_flush writes HDF5's cached data and metadata of the whole file.
+int vmc_file_flush(hid_t f, char *err) {
+	vmc_quiet();
+	if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0) {
+		h5fail(err, "flush");
+		return VMC_EFAIL;
+	}
+	return VMC_OK;
+}
+
+// vmc_file_close closes the file identifier.
+int vmc_file_close(hid_t f, char *err) {
+	vmc_quiet();
+	if (H5Fclose(f) < 0) {
+		h5fail(err, "close file");
+		return VMC_EFAIL;
+	}
+	return VMC_OK;
+}
+
+static herr_t link_cb(hid_t g, const char *name, const H5L_info_t *info, void *data) {
+	(void)g;
+	(void)info;
+	return name_cb(-1, name, NULL, data);
+}
+
+// vmc_list returns the link names of the group at path, in name order, as a
+// malloc'd block of NUL-terminated strings; the caller frees *out.
+int vmc_list(hid_t loc, const char *path, char **out, size_t *outlen, char *err) {
+	namelist nl;
+	hsize_t idx = 0;
+	vmc_quiet();
+	memset(&nl, 0, sizeof nl);
+	*out = NULL;
+	*outlen = 0;
+	switch (vmc_kind(loc, path)) {
+	case VMC_KIND_GROUP:
+		break;
+	case VMC_KIND_NONE:
+		seterr(err, "not found");
+		return VMC_ENOTFOUND;
+	default:
+		seterr(err, "not a group");
+		return VMC_EFAIL;
+	}
+	if (H5Literate_by_name(loc, path, H5_INDEX_NAME, H5_ITER_INC, &idx, link_cb, &nl, H5P_DEFAULT) < 0) {
+		if (nl.oom) {
+			seterr(err, "out of memory");
+		} else {
+			h5fail(err, "iterate links");
+		}
+		free(nl.buf);
+		return VMC_EFAIL;
+	}
+	*out = nl.buf;
+	*outlen = nl.len;
 	return VMC_OK;
 }

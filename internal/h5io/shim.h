@@ -40,8 +40,6 @@ void vmc_quiet(void);
 void vmc_last_error(char *err);
 int vmc_kind(hid_t loc, const char *path);
 int vmc_mkgroup(hid_t loc, const char *path, char *err);
-int vmc_delete(hid_t loc, const char *path, char *err);
-int vmc_move(hid_t loc, const char *src, const char *dst, char *err);
 
 int vmc_dset_write(hid_t loc, const char *path, int code, int rank, const hsize_t *dims,
                    const void *buf, char *err);
@@ -51,7 +49,6 @@ int vmc_dset_read(hid_t loc, const char *path, int code, void *buf, hsize_t n, c
 hid_t vmc_log_open(hid_t loc, const char *path, int code, hsize_t chunk, int *ret, char *err);
 int vmc_log_append(hid_t ds, int code, const void *buf, hsize_t n, char *err);
 int vmc_dataset_close(hid_t ds, char *err);
-int vmc_dset_truncate(hid_t loc, const char *path, hsize_t n, char *err);
 
 int vmc_attr_write(hid_t loc, const char *obj, const char *name, int code, int rank,
                    hsize_t n, const void *buf, char *err);
@@ -65,5 +62,11 @@ int vmc_attr_read_str(hid_t loc, const char *obj, const char *name, char **out, 
 int vmc_attr_names(hid_t loc, const char *obj, char **out, size_t *outlen, char *err);
 
 int vmc_open_ids(hid_t file, long long *counts);
+
+hid_t vmc_file_create(const char *path, char *err);
+hid_t vmc_file_open(const char *path, int readonly, char *err);
+int vmc_file_flush(hid_t f, char *err);
+int vmc_file_close(hid_t f, char *err);
+int vmc_list(hid_t loc, const char *path, char **out, size_t *outlen, char *err);
 
 #endif

@@ -1,11 +1,26 @@
 // Package runfile owns the layout of vmc's output file: one self-describing
 // HDF5 file per run, written as the run goes, and a checkpoint companion
 // from which an interrupted or killed run continues exactly. It writes and
-// reads through package h5io; docs/hdf5.md is the user's reference.
+// reads through package h5io; docs/hdf5.md is the user's reference and
+// docs/reliability.md lists the faults the tests reproduce.
+//
+// # API
+//
+//	Create(path, force, meta, lat) (*Writer, error)  a new run (lock, FILE.tmp)
+//	Resume(path, run, meta) (*Writer, error)         continue a run read by Load
+//	Load(path) (*Run, error)                         latest complete checkpoint
+//	Read(path) (*Run, error)                         one file, checked
+//	Busy(path) bool                                  is a process writing it?
+//	Writer: LogIteration, WriteED, Checkpoint, WriteObservables,
+//	        WriteResult, Close
+//
+// Errors wrap ErrExists, ErrInUse, ErrNotRunFile, ErrInvalid,
+// ErrForeignCompanion, ErrNoCheckpoint or fs.ErrNotExist, and are one line
+// that names the file (shortened when long) and the cause.
 //
 // # Layout
 //
-//	/                  attrs: program, version, commit, layout_version, created,
+//	/                  attrs: program, run_id, version, commit, layout_version, created,
 //	                   resumed, resumes, config (TOML as run, overrides applied),
 //	                   config_name, seed, units, model, lattice, ansatz,
 //	                   optimizer, n_sites, n_parameters, n_chains, n_samples,
@@ -54,10 +69,54 @@
 // unreadable is replaced. A Writer closed cleanly removes the companion:
 // the main file then holds the last checkpoint itself.
 //
+// A new run (Create) is written to FILE.h5.tmp and renamed over FILE.h5 by
+// its first Checkpoint, which only then removes an old companion; closed
+// before that, it removes the temporary file and leaves an old run as it
+// was. The root attribute run_id, drawn by Create and kept by Resume, is in
+// the companion too: Load refuses a companion whose run id differs from its
+// readable main file's (ErrForeignCompanion).
+//
+// # Reading
+//
+// Read checks the file against the layout before anything uses it: the
+// HDF5 signature (what is not a regular HDF5 file is never opened, so a
+// FIFO cannot block), program and layout_version (ErrNotRunFile), the
+// exact type of every dataset (h5io refuses conversions) and its shape
+// against the root attributes n_sites, n_parameters, n_chains, spins ±1,
+// edges within the lattice, a non-empty /ed/energies (ErrInvalid).
+//
 // # Concurrency
 //
-// HDF5 locks a file that a process has open for writing: Read, Load and
-// Resume of a file that another process writes fail with ErrInUse. A
-// Writer's methods must be called from one goroutine; the companion
-// goroutine it starts only reads data that the Writer no longer changes.
+// A Writer holds an exclusive flock on the lock file FILE.h5.lock from
+// Create or Resume to Close; it is taken before anything is truncated,
+// renamed or replaced, and does not depend on HDF5's file locking (which
+// readers turn off with HDF5_USE_FILE_LOCKING=FALSE). Create, Resume and
+// Load of a run that another process writes fail with ErrInUse; Resume,
+// holding the lock, reads the run again and refuses it if it changed since
+// Load. Read of a file under HDF5's write lock fails with ErrInUse too,
+// unless HDF5's locking is off in this process. A Writer's methods must be
+// called from one goroutine; the companion goroutine it starts only reads
+// data that the Writer no longer changes.
+//
+// # HDF5 layer
+//
+// Decision (issue #12): h5io's own C shim is the only layer over HDF5. The
+// four calls it made through gonum.org/v1/hdf5 (file create, open, flush,
+// close) and the listing of a group moved into the shim, and the
+// dependency was dropped: one layer, errors read on the thread of the
+// failed call, no LockOSThread dance, one module less. h5io also lost the
+// operations nothing uses since a resume rewrites its file whole
+// (Truncate, Move, Delete).
+//
+// Kept as it is, for now: the checkpoint scheme (two slots in the main file
+// plus a whole-run companion written in the background). A checkpoint in a
+// small file of its own, written tmp + fsync + rename on the run's own
+// goroutine, would be less code, but it would put an fsync on the critical
+// path of every checkpoint (the background companion keeps the run's share
+// near 0.2%, docs/hdf5.md), and a main file torn by a kill in the middle of
+// an HDF5 flush would then lose its log and attributes unless they were
+// copied into that file too, which is what the companion is. The scheme is
+// what TestKillResume (random kills, kills during the companion's write, a
+// torn main file) checks; changing it is a change of the layout users read
+// (/checkpoint/a, /checkpoint/b, FILE.h5.ckpt) and deserves its own issue.
 package runfile

@@ -1,10 +1,14 @@
 package runfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,39 +33,96 @@ type Run struct {
 	Observables []Observable
 }
 
-// Read reads the run file at path (a main file or a companion). The log is
-// cut to the length of its shortest column, which only differs after a
-// kill in the middle of a flush. Read fails with an error wrapping ErrInUse
-// when another process holds the file open for writing, unless this process
-// runs with HDF5_USE_FILE_LOCKING=FALSE in its environment (HDF5 reads it
-// once, before this process opens its first file; `vmc analyze` sets it).
+// hdf5Signature starts every HDF5 file vmc writes (no user block).
+var hdf5Signature = []byte("\x89HDF\r\n\x1a\n")
+
+// Read reads the run file at path (a main file or a companion) and checks
+// it against the layout: every dataset has the type it is written with
+// (an int8 array where uint64 RNG states belong is refused, not converted)
+// and the shape the root attributes imply, program is "vmc" and
+// layout_version one this package reads. The log is cut to the length of
+// its shortest column, which only differs after a kill in the middle of a
+// flush.
+//
+// Read fails with an error wrapping ErrNotRunFile for anything that is not
+// a vmc run file (not a regular file, not HDF5, another program's HDF5),
+// ErrInvalid for a run file whose contents break the layout, and ErrInUse
+// when another process holds the file under HDF5's lock, unless this
+// process runs with HDF5_USE_FILE_LOCKING=FALSE in its environment (HDF5
+// reads it once, before this process opens its first file; `vmc analyze`
+// sets it). Every error is one line that names the file.
 func Read(path string) (*Run, error) {
+	name := h5io.ShortName(path)
+	if err := checkSignature(path); err != nil {
+		return nil, err
+	}
 	f, err := h5io.Open(path, true)
 	if err != nil {
 		if isLockError(err) {
-			return nil, fmt.Errorf("runfile: read %s: %w", path, ErrInUse)
+			return nil, fmt.Errorf("runfile: %s: %w", name, ErrInUse)
 		}
-		return nil, fmt.Errorf("runfile: read: %w", err)
+		return nil, fmt.Errorf("runfile: %s: unreadable: %w", name, err)
 	}
 	defer f.Close()
-	r := &Run{Path: path}
-	if r.Meta, err = readMeta(f); err != nil {
-		return nil, fmt.Errorf("runfile: read %s: %w", path, err)
+	r, err := readRun(f, path)
+	if err != nil {
+		if errors.Is(err, ErrNotRunFile) {
+			return nil, fmt.Errorf("runfile: %s: %w", name, err)
+		}
+		return nil, fmt.Errorf("runfile: %s: %w: %w", name, ErrInvalid, err)
 	}
-	if r.Lattice, err = readLattice(f); err != nil {
-		return nil, fmt.Errorf("runfile: read %s: %w", path, err)
+	return r, nil
+}
+
+// checkSignature refuses, with ErrNotRunFile, what is not a regular file
+// starting with the HDF5 signature, before HDF5 opens it.
+func checkSignature(path string) error {
+	name := h5io.ShortName(path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("runfile: %s: %w", name, pathCause(err))
+	}
+	if err := h5io.NotRegular(fi); err != nil {
+		return fmt.Errorf("runfile: %s: %w: %w", name, ErrNotRunFile, err)
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("runfile: %s: %w", name, pathCause(err))
+	}
+	defer fh.Close()
+	head := make([]byte, len(hdf5Signature))
+	if _, err := io.ReadFull(fh, head); err != nil || !bytes.Equal(head, hdf5Signature) {
+		return fmt.Errorf("runfile: %s: %w (no HDF5 signature)", name, ErrNotRunFile)
+	}
+	return nil
+}
+
+// readRun reads and checks everything f holds.
+func readRun(f *h5io.File, path string) (*Run, error) {
+	r := &Run{Path: path}
+	var err error
+	if r.Meta, err = readMeta(f); err != nil {
+		return nil, err
+	}
+	m := &r.Meta
+	if r.Lattice, err = readLattice(f, m.NSites); err != nil {
+		return nil, err
 	}
 	if r.Log, err = readLog(f); err != nil {
-		return nil, fmt.Errorf("runfile: read %s: %w", path, err)
+		return nil, err
 	}
 	if f.IsDataset(PathEnergies) {
 		if r.ED, err = readED(f); err != nil {
-			return nil, fmt.Errorf("runfile: read %s: %w", path, err)
+			return nil, err
 		}
 	}
 	if f.IsDataset(PathParameters) {
-		if r.Parameters, _, err = f.ReadComplex128(PathParameters); err != nil {
-			return nil, fmt.Errorf("runfile: read %s: %w", path, err)
+		var dims []int
+		if r.Parameters, dims, err = f.ReadComplex128(PathParameters); err != nil {
+			return nil, err
+		}
+		if err := wantShape(PathParameters, dims, m.NParameters); err != nil {
+			return nil, err
 		}
 	}
 	for _, slot := range Slots {
@@ -69,9 +130,9 @@ func Read(path string) (*Run, error) {
 		if ok, _ := f.AttrBool(g, "complete"); !ok {
 			continue
 		}
-		ck, err := readCheckpoint(f, g)
+		ck, err := readCheckpoint(f, g, m)
 		if err != nil {
-			return nil, fmt.Errorf("runfile: read %s: %w", path, err)
+			return nil, err
 		}
 		if r.Checkpoint == nil || ck.Iteration > r.Checkpoint.Iteration {
 			r.Checkpoint = ck
@@ -79,31 +140,53 @@ func Read(path string) (*Run, error) {
 	}
 	if f.IsGroup(GroupResult) {
 		if r.Result, err = readResult(f); err != nil {
-			return nil, fmt.Errorf("runfile: read %s: %w", path, err)
+			return nil, err
 		}
 	}
 	if f.IsGroup(GroupObservable) {
 		if r.Observables, err = readObservables(f); err != nil {
-			return nil, fmt.Errorf("runfile: read %s: %w", path, err)
+			return nil, err
 		}
 	}
 	return r, nil
+}
+
+// wantShape checks the shape dims of the dataset p against want.
+func wantShape(p string, dims []int, want ...int) error {
+	if !slices.Equal(dims, want) {
+		return fmt.Errorf("%s has shape %v, want %v", p, dims, want)
+	}
+	return nil
 }
 
 // Load finds the latest complete checkpoint of the run whose main file is
 // path (or whose companion is path): it reads the companion path.ckpt and
 // the main file, keeps the one whose checkpoint has the higher iteration
 // (the companion on a tie, or when the main file is unreadable) and cuts
-// its log to the checkpoint's iteration. It fails with an error wrapping
-// ErrNoCheckpoint when neither holds a complete checkpoint, and with one
-// wrapping fs.ErrNotExist when neither exists.
+// its log to the checkpoint's iteration.
+//
+// It fails with an error wrapping ErrInUse when another process writes
+// the run (Busy), fs.ErrNotExist when neither file exists, ErrNotRunFile
+// when the main file is not a vmc run file and there is no companion,
+// ErrForeignCompanion when both files are readable and their run ids
+// differ (a companion left by another run), and ErrNoCheckpoint when
+// neither holds a complete checkpoint.
 func Load(path string) (*Run, error) {
 	main := strings.TrimSuffix(path, CompanionSuffix)
-	var best *Run
+	if Busy(main) {
+		return nil, inUse(main)
+	}
+	return load(main)
+}
+
+// load is Load without the test for a writer (Resume holds the lock).
+func load(main string) (*Run, error) {
+	comp := CompanionPath(main)
+	var runs []*Run
 	var errs []error
-	exists := false
-	for _, p := range []string{CompanionPath(main), main} {
-		if _, err := os.Stat(p); err != nil {
+	exists, notRun := false, true
+	for _, p := range []string{comp, main} {
+		if _, err := os.Lstat(p); err != nil {
 			continue
 		}
 		exists = true
@@ -112,31 +195,48 @@ func Load(path string) (*Run, error) {
 			if errors.Is(err, ErrInUse) {
 				return nil, err
 			}
+			notRun = notRun && errors.Is(err, ErrNotRunFile)
 			errs = append(errs, err)
 			continue
 		}
+		notRun = false
+		runs = append(runs, r)
+	}
+	if !exists {
+		return nil, fmt.Errorf("runfile: %s: %w", h5io.ShortName(main), fs.ErrNotExist)
+	}
+	if len(runs) == 0 {
+		// Neither file is readable: say why, in one line.
+		if notRun || len(errs) == 1 {
+			return nil, errs[len(errs)-1]
+		}
+		return nil, fmt.Errorf("%w; %w", errs[0], errs[1])
+	}
+	if len(runs) == 2 && runs[0].Meta.RunID != runs[1].Meta.RunID {
+		return nil, fmt.Errorf("runfile: %s: %w (run id %q, %s has %q): remove it to resume %s",
+			h5io.ShortName(comp), ErrForeignCompanion, runs[0].Meta.RunID, h5io.ShortName(main), runs[1].Meta.RunID, h5io.ShortName(main))
+	}
+	var best *Run
+	for _, r := range runs {
 		if r.Checkpoint == nil {
 			continue
 		}
 		if len(r.Log) < r.Checkpoint.Iteration {
-			errs = append(errs, fmt.Errorf("runfile: %s: the log has %d rows, the checkpoint is at iteration %d", p, len(r.Log), r.Checkpoint.Iteration))
+			errs = append(errs, fmt.Errorf("runfile: %s: the log has %d rows, the checkpoint is at iteration %d", h5io.ShortName(r.Path), len(r.Log), r.Checkpoint.Iteration))
 			continue
 		}
 		if best == nil || r.Checkpoint.Iteration > best.Checkpoint.Iteration {
 			best = r
 		}
 	}
-	if !exists {
-		return nil, fmt.Errorf("runfile: %s: %w", main, fs.ErrNotExist)
-	}
 	if best == nil {
-		return nil, fmt.Errorf("runfile: %s: %w%s", main, ErrNoCheckpoint, joinErrs(errs))
+		return nil, fmt.Errorf("runfile: %s: %w%s", h5io.ShortName(main), ErrNoCheckpoint, joinErrs(errs))
 	}
 	k := best.Checkpoint.Iteration
 	best.Log = best.Log[:k:k]
 	for i, row := range best.Log {
 		if row.Iteration != i {
-			return nil, fmt.Errorf("runfile: %s: log row %d has iteration %d", best.Path, i, row.Iteration)
+			return nil, fmt.Errorf("runfile: %s: %w: log row %d has iteration %d", h5io.ShortName(best.Path), ErrInvalid, i, row.Iteration)
 		}
 	}
 	best.Result, best.Observables = nil, nil
@@ -167,13 +267,24 @@ func readMeta(f *h5io.File) (Meta, error) {
 			var v int64
 			v, err = f.AttrInt64("/", name)
 			*dst = int(v)
+			if err == nil && v < 0 {
+				err = fmt.Errorf("root attribute %s = %d, want ≥ 0", name, v)
+			}
 		}
 	}
 	str("program", &m.Program)
-	if err != nil {
-		return m, fmt.Errorf("not a vmc run file: %w", err)
+	if err != nil || m.Program != "vmc" {
+		return m, fmt.Errorf("%w (root attribute program is %q, want \"vmc\")", ErrNotRunFile, m.Program)
+	}
+	var lv int
+	num("layout_version", &lv)
+	if err != nil || lv < 1 || lv > LayoutVersion {
+		return m, fmt.Errorf("%w: layout_version %d, this vmc reads 1 to %d", ErrNotRunFile, lv, LayoutVersion)
 	}
 	var created, resumed string
+	if lv >= 2 {
+		str("run_id", &m.RunID)
+	}
 	str("version", &m.Version)
 	str("commit", &m.Commit)
 	str("created", &created)
@@ -196,8 +307,11 @@ func readMeta(f *h5io.File) (Meta, error) {
 	if err != nil {
 		return m, err
 	}
+	if m.NSites < 1 {
+		return m, fmt.Errorf("root attribute n_sites = %d, want ≥ 1", m.NSites)
+	}
 	if m.Created, err = time.Parse(time.RFC3339, created); err != nil {
-		return m, fmt.Errorf("attribute created: %w", err)
+		return m, fmt.Errorf("root attribute created: %w", err)
 	}
 	if f.HasAttr("/", "resumed") {
 		str("resumed", &resumed)
@@ -208,24 +322,34 @@ func readMeta(f *h5io.File) (Meta, error) {
 	return m, err
 }
 
-func readLattice(f *h5io.File) (Lattice, error) {
+func readLattice(f *h5io.File, n int) (Lattice, error) {
 	var l Lattice
 	pos, dims, err := f.ReadFloat64(PathPositions)
 	if err != nil {
 		return l, err
 	}
-	if len(dims) != 2 {
-		return l, fmt.Errorf("%s has shape %v, want [N, d]", PathPositions, dims)
+	if len(dims) != 2 || dims[0] != n || dims[1] < 1 {
+		return l, fmt.Errorf("%s has shape %v, want [%d d] (n_sites, dimension)", PathPositions, dims, n)
 	}
 	l.Positions, l.Dim = pos, dims[1]
-	if l.Edges, _, err = f.ReadInt64(PathEdges); err != nil {
+	var edims, odims []int
+	if l.Edges, edims, err = f.ReadInt64(PathEdges); err != nil {
 		return l, err
 	}
-	if l.Orders, _, err = f.ReadInt64(PathOrders); err != nil {
+	if l.Orders, odims, err = f.ReadInt64(PathOrders); err != nil {
 		return l, err
 	}
-	if len(l.Edges) != 2*len(l.Orders) {
-		return l, fmt.Errorf("%d edge entries for %d orders", len(l.Edges), len(l.Orders))
+	e := len(l.Orders)
+	if err := wantShape(PathOrders, odims, e); err != nil {
+		return l, err
+	}
+	if err := wantShape(PathEdges, edims, e, 2); err != nil {
+		return l, err
+	}
+	for i, s := range l.Edges {
+		if s < 0 || s >= int64(n) {
+			return l, fmt.Errorf("%s: edge %d names site %d of %d", PathEdges, i/2, s, n)
+		}
 	}
 	l.Kind, err = f.AttrString(GroupLattice, "kind")
 	return l, err
@@ -240,29 +364,30 @@ func readLog(f *h5io.File) ([]Row, error) {
 	n := -1
 	for _, c := range columns {
 		p := GroupLog + "/" + c
-		var l int
+		var dims []int
 		var err error
 		if intColumns[c] {
-			ints[c], _, err = f.ReadInt64(p)
-			l = len(ints[c])
+			ints[c], dims, err = f.ReadInt64(p)
 		} else {
-			floats[c], _, err = f.ReadFloat64(p)
-			l = len(floats[c])
+			floats[c], dims, err = f.ReadFloat64(p)
 		}
 		if err != nil {
 			return nil, err
 		}
-		if n < 0 || l < n {
-			n = l
+		if len(dims) != 1 {
+			return nil, fmt.Errorf("%s has shape %v, want one dimension", p, dims)
+		}
+		if n < 0 || dims[0] < n {
+			n = dims[0]
 		}
 	}
 	rows := make([]Row, n)
 	for i := range rows {
 		for c, v := range ints {
-			rows[i].setInt(c, v[i])
+			*rows[i].intField(c) = int(v[i])
 		}
 		for c, v := range floats {
-			rows[i].setFloat(c, v[i])
+			*rows[i].floatField(c) = v[i]
 		}
 	}
 	return rows, nil
@@ -271,11 +396,18 @@ func readLog(f *h5io.File) ([]Row, error) {
 func readED(f *h5io.File) (*ED, error) {
 	e := &ED{}
 	var err error
-	if e.Energies, _, err = f.ReadFloat64(PathEnergies); err != nil {
+	var dims []int
+	if e.Energies, dims, err = f.ReadFloat64(PathEnergies); err != nil {
 		return nil, err
+	}
+	if len(dims) != 1 || dims[0] < 1 {
+		return nil, fmt.Errorf("%s has shape %v, want [K] with K ≥ 1", PathEnergies, dims)
 	}
 	if e.Dimension, err = f.AttrInt64(GroupED, "dimension"); err != nil {
 		return nil, err
+	}
+	if e.Dimension < int64(len(e.Energies)) {
+		return nil, fmt.Errorf("%s attribute dimension = %d, fewer than the %d energies", GroupED, e.Dimension, len(e.Energies))
 	}
 	if e.WallSeconds, err = f.AttrFloat64(GroupED, "wall_seconds"); err != nil {
 		return nil, err
@@ -290,61 +422,92 @@ func readED(f *h5io.File) (*ED, error) {
 	return e, nil
 }
 
-// readCheckpoint reads the checkpoint in the slot group g.
-func readCheckpoint(f *h5io.File, g string) (*Checkpoint, error) {
+// readCheckpoint reads the checkpoint in the slot group g and checks it
+// against the root attributes m.
+func readCheckpoint(f *h5io.File, g string, m *Meta) (*Checkpoint, error) {
 	ck := &Checkpoint{}
-	var err error
 	it, err := f.AttrInt64(g, "iteration")
 	if err != nil {
 		return nil, err
 	}
-	ck.Iteration = int(it)
-	ck.Driver.Iteration = int(it)
 	t, err := f.AttrInt64(g, "adam_t")
 	if err != nil {
 		return nil, err
 	}
-	ck.Driver.AdamT = int(t)
+	if it < 0 || t < 0 {
+		return nil, fmt.Errorf("%s: iteration %d, adam_t %d: want ≥ 0", g, it, t)
+	}
+	ck.Iteration, ck.Driver.Iteration, ck.Driver.AdamT = int(it), int(it), int(t)
 	if ck.Driver.ShiftBoost, err = f.AttrFloat64(g, "shift_boost"); err != nil {
 		return nil, err
+	}
+	if b := ck.Driver.ShiftBoost; !(b > 0) || math.IsInf(b, 0) {
+		return nil, fmt.Errorf("%s: shift_boost %v, want a positive number", g, b)
 	}
 	if ck.WallSeconds, err = f.AttrFloat64(g, "wall_seconds"); err != nil {
 		return nil, err
 	}
-	if ck.Params, _, err = f.ReadComplex128(g + "/" + CkptParameters); err != nil {
+	p := m.NParameters
+	var dims []int
+	if ck.Params, dims, err = f.ReadComplex128(g + "/" + CkptParameters); err != nil {
 		return nil, err
 	}
-	if f.IsDataset(g + "/" + CkptAdamM) {
-		if ck.Driver.AdamM, _, err = f.ReadFloat64(g + "/" + CkptAdamM); err != nil {
-			return nil, err
-		}
-		if ck.Driver.AdamV, _, err = f.ReadFloat64(g + "/" + CkptAdamV); err != nil {
-			return nil, err
+	if err := wantShape(g+"/"+CkptParameters, dims, p); err != nil {
+		return nil, err
+	}
+	hasM, hasV := f.IsDataset(g+"/"+CkptAdamM), f.IsDataset(g+"/"+CkptAdamV)
+	if hasM != hasV {
+		return nil, fmt.Errorf("%s: %s without %s", g, CkptAdamM, CkptAdamV)
+	}
+	if hasM {
+		for _, a := range []struct {
+			name string
+			dst  *[]float64
+		}{{CkptAdamM, &ck.Driver.AdamM}, {CkptAdamV, &ck.Driver.AdamV}} {
+			if *a.dst, dims, err = f.ReadFloat64(g + "/" + a.name); err != nil {
+				return nil, err
+			}
+			if err := wantShape(g+"/"+a.name, dims, 2*p); err != nil {
+				return nil, err
+			}
 		}
 	}
 	sampler, err := f.AttrString(g, "sampler")
 	if err != nil {
 		return nil, err
 	}
-	if sampler != "metropolis" {
+	switch {
+	case sampler == "exact":
 		return ck, nil
+	case sampler != "metropolis":
+		return nil, fmt.Errorf("%s: sampler %q, want \"metropolis\" or \"exact\"", g, sampler)
+	case m.NChains < 1:
+		return nil, fmt.Errorf("%s: Metropolis chains in a run of n_chains = %d", g, m.NChains)
 	}
+	c, n := m.NChains, m.NSites
 	chains, dims, err := f.ReadInt8(g + "/" + CkptChains)
 	if err != nil {
 		return nil, err
 	}
-	rng, rdims, err := f.ReadUint64(g + "/" + CkptRNG)
+	if err := wantShape(g+"/"+CkptChains, dims, c, n); err != nil {
+		return nil, err
+	}
+	for i, s := range chains {
+		if s != 1 && s != -1 {
+			return nil, fmt.Errorf("%s/%s: chain %d, site %d holds %d, want +1 or -1", g, CkptChains, i/n, i%n, s)
+		}
+	}
+	rng, dims, err := f.ReadUint64(g + "/" + CkptRNG)
 	if err != nil {
 		return nil, err
 	}
-	if len(dims) != 2 || len(rdims) != 2 || rdims[0] != dims[0] || rdims[1] != 2 {
-		return nil, fmt.Errorf("%s/%s has shape %v and %s %v, want [C, N] and [C, 2]", g, CkptChains, dims, CkptRNG, rdims)
+	if err := wantShape(g+"/"+CkptRNG, dims, c, 2); err != nil {
+		return nil, err
 	}
 	st := &vmc.SamplerState{}
 	if st.BurnedIn, err = f.AttrBool(g, "burned_in"); err != nil {
 		return nil, err
 	}
-	c, n := dims[0], dims[1]
 	for i := range c {
 		st.Configs = append(st.Configs, chains[i*n:(i+1)*n:(i+1)*n])
 		st.RNG = append(st.RNG, encodePCG(rng[2*i], rng[2*i+1]))
@@ -416,7 +579,11 @@ func readObservables(f *h5io.File) ([]Observable, error) {
 		if o.Mean, o.Shape, err = f.ReadFloat64(g + "/mean"); err != nil {
 			return nil, err
 		}
-		if o.Error, _, err = f.ReadFloat64(g + "/error"); err != nil {
+		var dims []int
+		if o.Error, dims, err = f.ReadFloat64(g + "/error"); err != nil {
+			return nil, err
+		}
+		if err := wantShape(g+"/error", dims, o.Shape...); err != nil {
 			return nil, err
 		}
 		if f.IsDataset(g + "/labels") {
@@ -424,15 +591,18 @@ func readObservables(f *h5io.File) ([]Observable, error) {
 			if err != nil {
 				return nil, err
 			}
-			if len(dims) != 2 {
-				return nil, fmt.Errorf("%s/labels has shape %v, want [n, k]", g, dims)
+			if len(dims) != 2 || dims[0] != len(o.Mean) {
+				return nil, fmt.Errorf("%s/labels has shape %v, want [%d k]", g, dims, len(o.Mean))
 			}
 			for i := range dims[0] {
 				o.Labels = append(o.Labels, flat[i*dims[1]:(i+1)*dims[1]:(i+1)*dims[1]])
 			}
 		}
 		if f.IsDataset(g + "/exact") {
-			if o.Exact, _, err = f.ReadFloat64(g + "/exact"); err != nil {
+			if o.Exact, dims, err = f.ReadFloat64(g + "/exact"); err != nil {
+				return nil, err
+			}
+			if err := wantShape(g+"/exact", dims, o.Shape...); err != nil {
 				return nil, err
 			}
 		}

@@ -9,8 +9,9 @@ import (
 )
 
 // LayoutVersion is stored in the root attribute layout_version; it changes
-// when a name or a meaning in the layout changes.
-const LayoutVersion = 1
+// when a name or a meaning in the layout changes. Version 2 added the root
+// attribute run_id; files of version 1 are still read.
+const LayoutVersion = 2
 
 // Paths of the groups and datasets of the layout.
 const (
@@ -64,11 +65,24 @@ var (
 	ErrNoCheckpoint = errors.New("no complete checkpoint")
 	// ErrInUse: another process holds the file open for writing.
 	ErrInUse = errors.New("file is in use by another process")
+	// ErrNotRunFile: the file is not a vmc run file (not HDF5, not written
+	// by vmc, or of a layout this version does not read).
+	ErrNotRunFile = errors.New("not a vmc run file")
+	// ErrForeignCompanion: the checkpoint companion belongs to another run
+	// than its main file (their run ids differ).
+	ErrForeignCompanion = errors.New("the checkpoint companion belongs to another run")
+	// ErrInvalid: a dataset or attribute does not have the type, shape or
+	// value the layout says.
+	ErrInvalid = errors.New("invalid run file")
 )
 
 // Meta is what the root attributes say about a run.
 type Meta struct {
 	Program string // "vmc"
+	// RunID identifies the run (32 hex digits): Create draws it, Resume
+	// keeps it, and the companion carries it, so that a companion is used
+	// only with its own main file. "" in files of layout version 1.
+	RunID   string
 	Version string
 	Commit  string    // VCS revision of the binary, "" when unknown
 	Created time.Time // when the run started
@@ -147,64 +161,35 @@ var intColumns = map[string]bool{"iteration": true, "retries": true}
 // Columns returns the names of the /log datasets.
 func Columns() []string { return append([]string(nil), columns...) }
 
-func (r *Row) float(col string) float64 {
+// floatField returns the field of r that holds the float64 column col.
+func (r *Row) floatField(col string) *float64 {
 	switch col {
 	case "energy":
-		return r.Energy
+		return &r.Energy
 	case "energy_error":
-		return r.EnergyError
+		return &r.EnergyError
 	case "energy_imag":
-		return r.EnergyImag
+		return &r.EnergyImag
 	case "variance":
-		return r.Variance
+		return &r.Variance
 	case "acceptance":
-		return r.Acceptance
+		return &r.Acceptance
 	case "tau_corr":
-		return r.TauCorr
+		return &r.TauCorr
 	case "r_hat":
-		return r.RHat
+		return &r.RHat
 	case "wall_seconds":
-		return r.WallSeconds
+		return &r.WallSeconds
 	}
 	panic("runfile: no float column " + col)
 }
 
-func (r *Row) setFloat(col string, v float64) {
-	switch col {
-	case "energy":
-		r.Energy = v
-	case "energy_error":
-		r.EnergyError = v
-	case "energy_imag":
-		r.EnergyImag = v
-	case "variance":
-		r.Variance = v
-	case "acceptance":
-		r.Acceptance = v
-	case "tau_corr":
-		r.TauCorr = v
-	case "r_hat":
-		r.RHat = v
-	case "wall_seconds":
-		r.WallSeconds = v
-	default:
-		panic("runfile: no float column " + col)
-	}
-}
-
-func (r *Row) int(col string) int64 {
+// intField returns the field of r that holds the int64 column col.
+func (r *Row) intField(col string) *int {
 	if col == "iteration" {
-		return int64(r.Iteration)
+		return &r.Iteration
 	}
-	return int64(r.Retries)
-}
-
-func (r *Row) setInt(col string, v int64) {
-	if col == "iteration" {
-		r.Iteration = int(v)
-	} else {
-		r.Retries = int(v)
-	}
+	return &r.Retries
 }
 
 // ED is the exact-diagonalization result stored under /ed.

@@ -90,6 +90,7 @@ func writeSample(t testing.TB, path string) *Run {
 		t.Fatal(err)
 	}
 	want := &Run{Path: path, Meta: sampleMeta(), Lattice: sampleLattice(t), ED: &ed}
+	want.Meta.RunID = w.meta.RunID
 	if err := w.Checkpoint(sampleCheckpoint(0, true)); err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +266,7 @@ func TestLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"ansatz", "commit", "config", "config_name", "created", "iterations", "lattice", "layout_version",
-		"model", "n_chains", "n_parameters", "n_samples", "n_sites", "optimizer", "program", "resumes", "seed", "units", "version"}
+		"model", "n_chains", "n_parameters", "n_samples", "n_sites", "optimizer", "program", "resumes", "run_id", "seed", "units", "version"}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("root attributes %v, want %v", names, want)
 	}
@@ -286,7 +287,8 @@ func TestCreateRefusesExisting(t *testing.T) {
 	if _, err := Create(path, false, sampleMeta(), sampleLattice(t)); !errors.Is(err, ErrExists) {
 		t.Errorf("Create over a file: %v, want ErrExists", err)
 	}
-	// A stale companion alone also blocks, and --force removes it.
+	// A stale companion alone also blocks; with force it is removed once
+	// the new run is in place (its first checkpoint).
 	os.Remove(path)
 	if err := os.WriteFile(CompanionPath(path), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
@@ -298,10 +300,37 @@ func TestCreateRefusesExisting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(CompanionPath(path)); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("stale companion survived Create with force: %v", err)
+	if err := w.Checkpoint(sampleCheckpoint(0, false)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.waitCompanion(); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := Read(CompanionPath(path)); err != nil || r.Meta.RunID != w.meta.RunID {
+		t.Errorf("the stale companion survived Create with force and a checkpoint: %v", err)
 	}
 	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{CompanionPath(path), tmpPath(path), LockPath(path)} {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s after Close: %v, want it removed", p, err)
+		}
+	}
+}
+
+// kill leaves w as a kill -9 would: the HDF5 file closed without the
+// Writer's Close (the companion and the lock file stay) and the lock
+// released by the kernel.
+func kill(t *testing.T, w *Writer) {
+	t.Helper()
+	if err := w.waitCompanion(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.lock.f.Close(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -349,9 +378,7 @@ func unfinished(t *testing.T, path string) *Writer {
 func TestResumeFromCompanion(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.h5")
 	w := unfinished(t, path)
-	if err := w.f.Close(); err != nil { // no Writer.Close: the companion stays
-		t.Fatal(err)
-	}
+	kill(t, w) // no Writer.Close: the companion stays
 	if err := os.WriteFile(path, []byte("torn"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -368,6 +395,7 @@ func TestResumeFromCompanion(t *testing.T) {
 	meta := sampleMeta()
 	meta.Resumes, meta.Resumed = 1, time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)
 	w, err = Resume(path, r, meta)
+	meta.RunID = r.Meta.RunID // the run keeps its id
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,9 +439,7 @@ func TestLoadPrefersLater(t *testing.T) {
 	if err := w.Checkpoint(sampleCheckpoint(7, false)); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	kill(t, w)
 	comp := CompanionPath(path)
 	for i, c := range []struct {
 		tear     string // slot to mark incomplete first
@@ -550,6 +576,9 @@ func TestLogBudget(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.h5")
 	w, err := Create(path, false, sampleMeta(), sampleLattice(t))
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Checkpoint(sampleCheckpoint(0, false)); err != nil {
 		t.Fatal(err)
 	}
 	// Rows much faster than a flush are held back ...

@@ -18,7 +18,7 @@ func writeMeta(f *h5io.File, m Meta) error {
 		{"created", m.Created.Format(time.RFC3339)},
 		{"config", m.Config}, {"config_name", m.ConfigName},
 		{"units", m.Units}, {"model", m.Model}, {"lattice", m.Lattice},
-		{"ansatz", m.Ansatz}, {"optimizer", m.Optimizer},
+		{"ansatz", m.Ansatz}, {"optimizer", m.Optimizer}, {"run_id", m.RunID},
 	}
 	if !m.Resumed.IsZero() {
 		strs = append(strs, struct{ name, v string }{"resumed", m.Resumed.Format(time.RFC3339)})
@@ -76,12 +76,12 @@ func appendRows(f *h5io.File, rows []Row) error {
 		var err error
 		if intColumns[c] {
 			for i := range rows {
-				ints[i] = rows[i].int(c)
+				ints[i] = int64(*rows[i].intField(c))
 			}
 			err = f.AppendInt64(p, ints...)
 		} else {
 			for i := range rows {
-				floats[i] = rows[i].float(c)
+				floats[i] = *rows[i].floatField(c)
 			}
 			err = f.AppendFloat64(p, floats...)
 		}

@@ -1,10 +1,13 @@
 package runfile
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,8 +17,12 @@ import (
 // Writer writes a run's main file as the run goes, and its checkpoints.
 // Its methods must be called from one goroutine.
 type Writer struct {
-	f       *h5io.File
-	path    string
+	f    *h5io.File
+	path string
+	// tmp is the temporary name a new run is written under until its first
+	// checkpoint (Create); "" once the file is in place.
+	tmp     string
+	lock    *runLock
 	meta    Meta
 	lat     Lattice
 	ed      *ED
@@ -48,76 +55,126 @@ type Writer struct {
 // flushBudget writes (about 100 × 0.25 ms = 25 ms here) goes out at once.
 const flushBudget = 100
 
-// Create creates the main file at path for a new run: root attributes,
-// lattice and empty log datasets, flushed. It refuses, with an error
-// wrapping ErrExists, when path or its checkpoint companion exists, unless
-// force is set; with force it replaces the file and removes the companion.
-func Create(path string, force bool, meta Meta, lat Lattice) (*Writer, error) {
+// Create starts the main file of a new run at path: root attributes,
+// lattice and empty log datasets, flushed. The run gets a new run id
+// (meta.RunID is replaced), which binds its companion to it.
+//
+// Create first takes the run's lock (LockPath), so that nothing is
+// truncated or replaced while another process writes the run: it fails
+// with an error wrapping ErrInUse when another vmc holds the lock (or, for
+// a writer that does not take it, HDF5's lock on the main file). Then it
+// refuses, with an error wrapping ErrExists, when path or its checkpoint
+// companion exists, unless force is set.
+//
+// The new file is written under a temporary name in the same directory,
+// path + ".tmp"; the first Checkpoint renames it over path and only then
+// removes an old companion. A Writer closed before its first checkpoint
+// (a run that failed in pre-flight) removes the temporary file and leaves
+// an old file and its companion as they were.
+func Create(path string, force bool, meta Meta, lat Lattice) (w *Writer, err error) {
+	lk, err := acquire(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			lk.release()
+		}
+	}()
+	if flocked(path) {
+		return nil, inUse(path)
+	}
 	comp := CompanionPath(path)
-	if !force {
-		for _, p := range []string{path, comp} {
-			if _, err := os.Stat(p); err == nil {
-				return nil, fmt.Errorf("runfile: %s: %w", p, ErrExists)
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("runfile: %w", err)
-			}
+	for _, p := range []string{path, comp} {
+		fi, err := os.Stat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("runfile: %s: %w", h5io.ShortName(p), pathCause(err))
+		case !fi.Mode().IsRegular():
+			return nil, fmt.Errorf("runfile: %s: %w", h5io.ShortName(p), h5io.NotRegular(fi))
+		case !force:
+			return nil, fmt.Errorf("runfile: %s: %w", h5io.ShortName(p), ErrExists)
 		}
 	}
-	f, err := h5io.Create(path)
-	if err != nil {
-		if isLockError(err) {
-			return nil, fmt.Errorf("runfile: %s: %w", path, ErrInUse)
+	tmp := tmpPath(path)
+	for _, p := range []string{tmp, tmpPath(comp)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("runfile: %s: %w", h5io.ShortName(p), pathCause(err))
 		}
+	}
+	f, err := h5io.Create(tmp)
+	if err != nil {
 		return nil, fmt.Errorf("runfile: %w", err)
 	}
-	// The file is ours now (HDF5 locks it): a companion left by an earlier
-	// run of the same name would be taken for this run's checkpoint.
-	for _, p := range []string{comp, comp + ".tmp", path + ".tmp"} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			_ = f.Close()
-			return nil, fmt.Errorf("runfile: %w", err)
-		}
+	meta.RunID = newRunID()
+	w = &Writer{f: f, path: path, tmp: tmp, lock: lk, meta: meta, lat: lat, mirrorIter: -1}
+	if err = writeRun(f, &Run{Meta: meta, Lattice: lat}); err == nil {
+		err = f.Flush()
 	}
-	w := &Writer{f: f, path: path, meta: meta, lat: lat, mirrorIter: -1}
-	err = func() error {
-		if err := writeMeta(f, meta); err != nil {
-			return err
-		}
-		if err := writeLattice(f, lat); err != nil {
-			return err
-		}
-		if err := appendRows(f, nil); err != nil {
-			return err
-		}
-		return f.Flush()
-	}()
 	if err != nil {
 		_ = f.Close()
-		return nil, fmt.Errorf("runfile: %w", err)
+		_ = os.Remove(tmp)
+		return nil, fmt.Errorf("runfile: %s: %w", h5io.ShortName(path), err)
 	}
 	return w, nil
+}
+
+// tmpPath is the temporary name under which path is written before it is
+// renamed into place.
+func tmpPath(path string) string { return path + ".tmp" }
+
+// newRunID returns a random run id: 32 hexadecimal digits.
+func newRunID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail on Linux
+	return hex.EncodeToString(b[:])
 }
 
 // Resume rebuilds the main file at path from r, a run read by Load, with
 // the root attributes meta, and returns a Writer that continues it: the log
 // is cut back to the checkpoint's iteration, /result is dropped, and the
-// companion is rewritten with the same checkpoint. The new main file is
-// written to a temporary file and renamed over the old one, so a main file
-// that a kill -9 left unreadable is replaced and a failure leaves it as it
-// was. Resume fails with an error wrapping ErrInUse when another process
-// has the file open for writing.
-func Resume(path string, r *Run, meta Meta) (*Writer, error) {
+// companion is rewritten with the same checkpoint. The run keeps its run
+// id (meta.RunID is replaced by r's; a file without one gets a new one).
+//
+// Resume takes the run's lock first and fails with an error wrapping
+// ErrInUse when another process writes the run. Holding it, it reads the
+// run again and fails if it changed since r was read (another process
+// continued it meanwhile), so that a checkpoint never goes back. The new
+// main file is written to a temporary file and renamed over the old one,
+// so a main file that a kill -9 left unreadable is replaced and a failure
+// leaves it as it was.
+func Resume(path string, r *Run, meta Meta) (w *Writer, err error) {
 	ck := r.Checkpoint
 	if ck == nil {
-		return nil, fmt.Errorf("runfile: resume %s: %w", path, ErrNoCheckpoint)
+		return nil, fmt.Errorf("runfile: resume %s: %w", h5io.ShortName(path), ErrNoCheckpoint)
 	}
 	if len(r.Log) < ck.Iteration {
-		return nil, fmt.Errorf("runfile: resume %s: the log has %d rows, the checkpoint is at iteration %d", path, len(r.Log), ck.Iteration)
+		return nil, fmt.Errorf("runfile: resume %s: the log has %d rows, the checkpoint is at iteration %d", h5io.ShortName(path), len(r.Log), ck.Iteration)
 	}
-	if f, err := h5io.Open(path, false); err == nil {
-		_ = f.Close()
-	} else if isLockError(err) {
-		return nil, fmt.Errorf("runfile: resume %s: %w", path, ErrInUse)
+	lk, err := acquire(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			lk.release()
+		}
+	}()
+	if flocked(path) {
+		return nil, inUse(path)
+	}
+	now, err := load(path)
+	if err != nil {
+		return nil, err
+	}
+	if now.Meta.RunID != r.Meta.RunID || now.Checkpoint.Iteration != ck.Iteration {
+		return nil, fmt.Errorf("runfile: resume %s: the run changed since it was read (checkpoint at iteration %d, now %d): another vmc continued it; read it again", h5io.ShortName(path), ck.Iteration, now.Checkpoint.Iteration)
+	}
+	meta.RunID = r.Meta.RunID
+	if meta.RunID == "" {
+		meta.RunID = newRunID()
 	}
 	snap := &Run{
 		Meta: meta, Lattice: r.Lattice, ED: r.ED, Log: r.Log[:ck.Iteration:ck.Iteration],
@@ -134,7 +191,7 @@ func Resume(path string, r *Run, meta Meta) (*Writer, error) {
 		return nil, fmt.Errorf("runfile: resume: %w", err)
 	}
 	return &Writer{
-		f: f, path: path, meta: meta, lat: r.Lattice, ed: r.ED,
+		f: f, path: path, lock: lk, meta: meta, lat: r.Lattice, ed: r.ED,
 		rows: append([]Row(nil), snap.Log...), written: len(snap.Log),
 		mirrorIter: ck.Iteration, slot: Slots[0],
 	}, nil
@@ -242,12 +299,35 @@ func (w *Writer) Checkpoint(ck *Checkpoint) error {
 		return w.f.Flush()
 	}()
 	if err != nil {
-		return fmt.Errorf("runfile: checkpoint in %s: %w", w.path, err)
+		return fmt.Errorf("runfile: checkpoint in %s: %w", h5io.ShortName(w.path), err)
 	}
 	w.mirrorIter, w.mirrorTorn, w.slot = ck.Iteration, false, slot
+	if w.tmp != "" {
+		if err := w.putInPlace(); err != nil {
+			return err
+		}
+	}
 	// The companion after the mirror: its HDF5 calls then overlap with the
 	// caller's next iteration rather than with the mirror's.
 	return w.startCompanion(ck, t)
+}
+
+// putInPlace renames the new run's temporary file, which now holds a
+// complete checkpoint, over the main file, and then removes the companion
+// of the run it replaces.
+func (w *Writer) putInPlace() error {
+	if err := syncFile(w.tmp); err != nil {
+		return fmt.Errorf("runfile: %s: %w", h5io.ShortName(w.tmp), pathCause(err))
+	}
+	if err := os.Rename(w.tmp, w.path); err != nil {
+		return fmt.Errorf("runfile: %s: %w", h5io.ShortName(w.path), pathCause(err))
+	}
+	w.tmp = ""
+	syncDir(filepath.Dir(w.path))
+	if err := os.Remove(CompanionPath(w.path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("runfile: %s: %w", h5io.ShortName(CompanionPath(w.path)), pathCause(err))
+	}
+	return nil
 }
 
 // companionBudget bounds the share of the run spent writing companions:
@@ -360,17 +440,30 @@ func (w *Writer) sync() error {
 }
 
 // Close writes the pending log rows, waits for the companion being
-// written and closes the main file. When the main file closed cleanly
-// after its last checkpoint, the companion is redundant and removed: the
-// main file alone holds the run.
+// written, closes the main file and releases the run's lock. When the main
+// file closed cleanly after its last checkpoint, the companion is
+// redundant and removed: the main file alone holds the run. A new run
+// closed before its first checkpoint removes its temporary file: a file
+// it was to replace stays as it was.
 func (w *Writer) Close() error {
 	if w.f == nil {
 		return nil
 	}
+	defer w.lock.release()
 	cerr := w.waitCompanion()
 	serr := w.sync()
 	err := errors.Join(serr, w.f.Close())
 	w.f = nil
+	if w.tmp != "" {
+		if rerr := os.Remove(w.tmp); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			err = errors.Join(err, rerr)
+		}
+		w.tmp = ""
+		if err != nil {
+			return fmt.Errorf("runfile: %s: %w", h5io.ShortName(w.path), err)
+		}
+		return nil
+	}
 	if err != nil {
 		return errors.Join(cerr, fmt.Errorf("runfile: %w", err))
 	}
@@ -381,7 +474,7 @@ func (w *Writer) Close() error {
 		return nil // the companion may hold the only complete checkpoint
 	}
 	comp := CompanionPath(w.path)
-	for _, p := range []string{comp, comp + ".tmp", w.path + ".tmp"} {
+	for _, p := range []string{comp, tmpPath(comp), tmpPath(w.path)} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("runfile: %w", err)
 		}
