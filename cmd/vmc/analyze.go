@@ -9,8 +9,12 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/vmc-lattice/vmc/internal/config"
 	"github.com/vmc-lattice/vmc/internal/runfile"
 )
 
@@ -75,6 +79,12 @@ func cmdAnalyze(_ context.Context, args []string, e env) error {
 	}
 	if len(pos) != 1 {
 		return usagef("analyze wants one FILE.h5, got %d arguments", len(pos))
+	}
+	if o.plot != "" {
+		ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(o.plot), "."))
+		if !slices.Contains(config.PlotFormats, ext) {
+			return usagef("analyze: --plot wants a file name ending in one of %s (the format), got %q", config.QuoteList(config.PlotFormats), o.plot)
+		}
 	}
 	r, err := readRun(pos[0], e.stderr)
 	if err != nil {

@@ -140,6 +140,7 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		{[]string{"ed", cfg, "--states", "0"}, exitUsage, "--states wants a positive integer"},
 		{[]string{"analyze"}, exitUsage, "analyze wants one FILE.h5"},
 		{[]string{"analyze", out}, exitUsage, out + ": no such file"},
+		{[]string{"analyze", out, "--plot", "x.gif"}, exitUsage, `--plot wants a file name ending in one of "png", "svg", "pdf", "jpg", "jpeg", "tif", "tiff" (the format), got "x.gif"`},
 		{[]string{"version", "x"}, exitUsage, "version takes no arguments"},
 	} {
 		code, stdout, stderr := vmcRun(t, c.args...)
@@ -312,4 +313,13 @@ func TestNonFiniteJSON(t *testing.T) {
 		t.Fatalf("analyze: code %d: %s", code, stderr)
 	}
 	oneJSON(t, stdout)
+}
+
+// vmc ed --states above the dimension of the sector is a usage error.
+func TestEDStatesAboveDim(t *testing.T) {
+	cfg := writeFile(t, t.TempDir(), "small.toml", smallConfig)
+	code, _, stderr := vmcRun(t, "ed", cfg, "--states", "100")
+	if code != exitUsage || !strings.Contains(stderr, "ed: --states 100 is more than the dimension 70 of the sector (S^z_tot = 0)") {
+		t.Errorf("code %d: %s", code, stderr)
+	}
 }

@@ -51,7 +51,7 @@ func PlotConvergence(r *Run, path string) error {
 	}
 	format := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
 	if format == "" {
-		return fmt.Errorf("runfile: plot %s: no file extension to choose the format (.png, .svg, .pdf)", path)
+		return fmt.Errorf("runfile: plot %s: no file extension to choose the format (.png, .svg, .pdf, .jpg, .tif)", path)
 	}
 	top, err := energyPanel(r)
 	if err != nil {
@@ -64,7 +64,7 @@ func PlotConvergence(r *Run, path string) error {
 	const w, h = 8 * vg.Inch, 7 * vg.Inch
 	c, err := draw.NewFormattedCanvas(w, h, format)
 	if err != nil {
-		return fmt.Errorf("runfile: plot %s: %w (use .png, .svg or .pdf)", path, err)
+		return fmt.Errorf("runfile: plot %s: %w (use .png, .svg, .pdf, .jpg or .tif)", path, err)
 	}
 	dc := draw.New(c)
 	tiles := draw.Tiles{Rows: 2, Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4),
