@@ -5,7 +5,7 @@ BIN      := bin/vmc
 # Packages that run goroutines: checked with the race detector. cmd/vmc
 # (signals, the ED and VMC jobs, the HDF5 writer) takes about 27 s under
 # -race on 2 shared cores, plus about 40 s to build the first time.
-RACEPKGS := ./vmc/ ./sr/ ./ed/ ./observable/ ./ansatz/ ./internal/runfile/ ./cmd/vmc/
+RACEPKGS := ./vmc/ ./sr/ ./ed/ ./observable/ ./ansatz/ ./internal/runfile/ ./cmd/vmc/ ./run/
 
 .PHONY: all deps build run test test-long race vet bench clean
 
