@@ -73,7 +73,18 @@ func (p *Problem) NewAnsatz() (ansatz.Ansatz, error) {
 // L² sites). Another ansatz summed over the group keeps |G| caches and
 // evaluates the network |G| times per move; |G|·N is bounded by
 // config.MaxSymmWeights/16 for it.
+//
+// The group is computed once per Problem; callers must not modify it (the
+// ansätze copy what they keep).
 func (p *Problem) SymmetryGroup() ([][]int, error) {
+	if !p.grouped {
+		p.group, p.groupErr = p.symmetryGroup()
+		p.grouped = true
+	}
+	return p.group, p.groupErr
+}
+
+func (p *Problem) symmetryGroup() ([][]int, error) {
 	c := p.Config
 	l := p.Lattice
 	n, alpha := l.NumSites(), c.Ansatz.Alpha

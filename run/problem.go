@@ -30,6 +30,11 @@ type Problem struct {
 	TotalSz *float64
 	// Move is the resolved sampler move: "local" or "exchange".
 	Move string
+
+	// group caches SymmetryGroup (the automorphism search is not free).
+	group    [][]int
+	groupErr error
+	grouped  bool
 }
 
 // Load reads the config file at path, applies the --set style overrides
