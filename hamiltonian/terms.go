@@ -72,7 +72,7 @@ type Terms struct {
 	n      int
 	units  Units
 	terms  []Term
-	canon  []pstring     // the expansion, in order of first appearance
+	canon  []pstring      // the expansion, in order of first appearance
 	index  map[string]int // canonical key → position in canon
 	groups []tgroup       // groups[0] is the diagonal
 	real   bool
