@@ -538,8 +538,27 @@ func (m *Terms) SignRule() bool { return m.sub != nil }
 
 // Invariant reports whether the site permutation perm (site i → perm[i])
 // maps the operator onto itself: every string onto a string with the same
-// coefficient (to 1e-12 relative). The sign rule is not considered.
+// coefficient (to 1e-12 relative), with the sign rule included when one is
+// applied (the coefficients compared are those of the rotated operator).
 func (m *Terms) Invariant(perm []int) bool {
+	if len(perm) != m.n {
+		panic("hamiltonian: Invariant: permutation length differs from the number of sites")
+	}
+	sign := func(p *pstring) complex128 {
+		if m.sub == nil {
+			return 1
+		}
+		odd := false
+		for k, i := range p.sites {
+			if p.ops[k] != 'z' && m.sub[i] == 1 {
+				odd = !odd
+			}
+		}
+		if odd {
+			return -1
+		}
+		return 1
+	}
 	var maxAbs float64
 	for _, p := range m.canon {
 		maxAbs = math.Max(maxAbs, cmplx.Abs(p.c))
@@ -559,9 +578,9 @@ func (m *Terms) Invariant(perm []int) bool {
 		}
 		var c complex128
 		if j, ok := m.index[q.key()]; ok {
-			c = m.canon[j].c
+			c = m.canon[j].c * sign(&q)
 		}
-		if cmplx.Abs(c-p.c) > 1e-12*maxAbs {
+		if cmplx.Abs(c-p.c*sign(&p)) > 1e-12*maxAbs {
 			return false
 		}
 	}
