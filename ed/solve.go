@@ -99,8 +99,15 @@ type Result struct {
 	// Residuals[i] = ‖H y_i − E_i y_i‖; see Eigen.Residuals.
 	Residuals []float64
 	// Vector is the normalized ground state in the order of Basis (nil
-	// unless Options.Vector), with its largest component positive.
+	// unless Options.Vector), with its largest component positive. Nil for
+	// a complex Hamiltonian, whose ground state is ComplexVector.
 	Vector []float64
+	// Complex reports that the operator had complex elements (see
+	// hamiltonian.ComplexOperator and HermitianCSR); ComplexVector then
+	// holds the normalized ground state (with Options.Vector), its
+	// largest component real and positive.
+	Complex       bool
+	ComplexVector []complex128
 	// Basis of the sector; Dimension = Basis.Dim(). Nil with
 	// Options.Symmetry, where Momentum holds the sector's basis instead.
 	Basis     *Basis
@@ -154,6 +161,9 @@ const nnzSamples = 2000
 // with matrix-free products.
 func NewPlan(op hamiltonian.Operator, nUp int, opts Options) (*Plan, error) {
 	o := opts.withDefaults()
+	if cop, ok := hamiltonian.AsComplex(op); ok {
+		return complexPlan(cop, nUp, o)
+	}
 	switch o.Product {
 	case ProductAuto, ProductCSR, ProductMatrixFree:
 	default:
@@ -319,6 +329,9 @@ func SolveContext(ctx context.Context, op hamiltonian.Operator, nUp int, opts Op
 		panic("ed: SolveContext with a nil context")
 	}
 	o := opts.withDefaults()
+	if cop, ok := hamiltonian.AsComplex(op); ok {
+		return solveComplex(ctx, cop, nUp, o)
+	}
 	if o.Symmetry != nil {
 		return solveSymmetric(ctx, op, nUp, o)
 	}

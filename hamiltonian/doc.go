@@ -32,6 +32,33 @@
 // J_d/2 in spin units (2·J_d in Pauli units); the diagonal element is
 // J_d·Δ·x_i·x_j/4 (J_d·Δ·x_i·x_j in Pauli units).
 //
+// # General Hamiltonians (Terms)
+//
+// NewTerms builds H = Σ_t c_t Π_k Op_k(site_k) from Terms: strings of the
+// letters x, y, z (σ in Pauli units, the default; S = σ/2 in spin units)
+// and + and - (σ^± = (σ^x ± iσ^y)/2 = S^±, the same in both units; σ^+
+// raises a down spin, σ^+|↓⟩ = |↑⟩) on tuples of distinct sites, with
+// complex couplings c_t. The coupling multiplies the operator as written:
+// a negative c on "zz" is ferromagnetic. In the (↑, ↓) basis
+//
+//	σ^x = [0 1; 1 0],  σ^y = [0 −i; i 0],  σ^z = [1 0; 0 −1],
+//
+// so ⟨↑|σ^y|↓⟩ = −i. Each term is expanded once into strings of σ^z, σ^+,
+// σ^- (σ^x = σ^+ + σ^-, σ^y = −iσ^+ + iσ^-), a basis in which equal strings
+// merge and cancellations are exact. The sum must be Hermitian (each
+// string's coefficient is the conjugate of its adjoint's), checked at
+// construction. Connected visits one element per flipped site set.
+//
+// # Complex matrix elements
+//
+// An operator whose elements may be complex implements ComplexOperator:
+// IsReal, and ConnectedComplex with complex128 elements. AsComplex(op)
+// returns it only when some element is complex; then Connected panics, and
+// package ed (HermitianCSR, a real embedding) and package vmc
+// (LocalEnergyComplex) take the complex path, chosen once per build or
+// pass. Real operators, Ising and Heisenberg among them, keep the real
+// contract and their loops unchanged.
+//
 // # Sign rule
 //
 // The Marshall sign rule is the unitary rotation U = Π_{i∈B} σ^z_i (B one
@@ -45,7 +72,8 @@
 //
 // # Magnetization sectors
 //
-// Heisenberg models commute with S^z_tot (they implement SzConserver); the
+// Heisenberg models commute with S^z_tot (they implement SzConserver, as do
+// Terms, from their σ^± content); the
 // sector is chosen by the caller (ed basis, vmc exchange moves), not by the
 // operator.
 package hamiltonian

@@ -600,3 +600,45 @@ func (l *Lattice) PiCharacters() ([]int8, error) {
 	}
 	return chars, nil
 }
+
+// BondVector returns the displacement from site i to site j, r_j − r_i,
+// taken at its shortest over the periodic images of the cluster (the
+// minimum image; among equal lengths the first found). For a custom lattice
+// it returns nil: its sites have no positions in space.
+func (l *Lattice) BondVector(i, j int) []float64 {
+	if l.kind == Custom {
+		return nil
+	}
+	dim := len(l.vectors)
+	best := make([]float64, dim)
+	bestLen := math.Inf(1)
+	shift := make([]int, dim)
+	var try func(d int)
+	try = func(d int) {
+		if d == dim {
+			v := make([]float64, dim)
+			var s float64
+			for k := range v {
+				v[k] = l.positions[j][k] - l.positions[i][k]
+				for e := range shift {
+					v[k] += float64(shift[e]*l.extent[e]) * l.vectors[e][k]
+				}
+				s += v[k] * v[k]
+			}
+			if s < bestLen-shellTol {
+				bestLen, best = s, v
+			}
+			return
+		}
+		lo, hi := 0, 0
+		if l.pbc[d] {
+			lo, hi = -1, 1
+		}
+		for v := lo; v <= hi; v++ {
+			shift[d] = v
+			try(d + 1)
+		}
+	}
+	try(0)
+	return best
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vmc-lattice/vmc/ansatz"
 	"github.com/vmc-lattice/vmc/ed"
+	"github.com/vmc-lattice/vmc/hamiltonian"
 	"github.com/vmc-lattice/vmc/internal/config"
 	"github.com/vmc-lattice/vmc/lattice"
 	"github.com/vmc-lattice/vmc/observable"
@@ -111,13 +112,32 @@ func (p *Problem) symmetryGroup() ([][]int, error) {
 		return nil, tooMany(translations)
 	}
 	if c.Ansatz.Symmetries != "automorphisms" {
-		return l.Translations(), nil
+		return p.keepTerms(l.Translations()), nil
 	}
 	g, err := l.AutomorphismsUpTo(config.MaxSymmWeights / (alpha * n))
 	if err != nil {
 		return nil, keyErr("ansatz.symmetries", "%v", err)
 	}
-	return g, nil
+	return p.keepTerms(g), nil
+}
+
+// keepTerms restricts a group of site permutations to those that map
+// every term of a kind = "terms" Hamiltonian onto a term with the same
+// coupling (the sign rule included): the stabilizer of H, a subgroup. The
+// group of another Hamiltonian is returned as is (its models are invariant
+// under every lattice symmetry).
+func (p *Problem) keepTerms(g [][]int) [][]int {
+	t, ok := p.Op.(*hamiltonian.Terms)
+	if !ok {
+		return g
+	}
+	var out [][]int
+	for _, perm := range g {
+		if t.Invariant(perm) {
+			out = append(out, perm)
+		}
+	}
+	return out
 }
 
 // SamplerOptions returns the Metropolis options of [sampler] for the
@@ -170,6 +190,16 @@ func (p *Problem) EDSymmetry() (*ed.Symmetry, error) {
 		return nil, keyErr("ed.momentum", "a custom lattice has no translations; use \"none\"")
 	}
 	perms := l.Translations()
+	if t, ok := p.Op.(*hamiltonian.Terms); ok {
+		if !t.IsReal() {
+			return nil, keyErr("ed.momentum", "momentum sectors need real matrix elements, and these terms have complex ones; use \"none\"")
+		}
+		for _, g := range perms {
+			if !t.Invariant(g) {
+				return nil, keyErr("ed.momentum", "the terms are not invariant under every translation of %v; use \"none\"", l)
+			}
+		}
+	}
 	chars := make([]int8, len(perms))
 	for g := range chars {
 		chars[g] = 1

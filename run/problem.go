@@ -198,9 +198,21 @@ func build(c *config.Config) (*Problem, error) {
 	p := &Problem{Lattice: l, NUp: -1}
 	h := c.Hamiltonian
 	n := l.NumSites()
+	if len(h.Terms) > 0 && h.Kind != "terms" {
+		return nil, keyErr("hamiltonian.terms", "applies to kind = \"terms\" only, not %q", h.Kind)
+	}
 	switch h.Kind {
 	case "":
-		return nil, keyErr("hamiltonian.kind", "required: \"ising\" or \"heisenberg\"")
+		return nil, keyErr("hamiltonian.kind", "required: \"ising\", \"heisenberg\" or \"terms\"")
+	case "terms":
+		op, sign, units, err := buildTermsOp(c, l)
+		if err != nil {
+			return nil, err
+		}
+		p.Op, p.Units, p.Model, p.SignRule = op, units, op.String(), sign
+		if h.TotalSz != nil && !op.ConservesSz() {
+			return nil, keyErr("hamiltonian.total_sz", "the terms do not conserve S^z (a term raises or lowers the magnetization); omit total_sz")
+		}
 	case "ising":
 		units := hamiltonian.Pauli
 		if h.Units != "" {
@@ -271,7 +283,7 @@ func build(c *config.Config) (*Problem, error) {
 			p.TotalSz = &zero
 		}
 	default:
-		return nil, keyErr("hamiltonian.kind", "want \"ising\" or \"heisenberg\", got %q", h.Kind)
+		return nil, keyErr("hamiltonian.kind", "want \"ising\", \"heisenberg\" or \"terms\", got %q", h.Kind)
 	}
 	if h.TotalSz != nil {
 		sz := *h.TotalSz

@@ -160,11 +160,16 @@ type Estimator interface {
 // per-slot scratch is created on first use and kept, so that later passes
 // allocate nothing. A LocalEstimator must not be used by two passes at the
 // same time.
+//
+// An operator with complex elements (hamiltonian.AsComplex) is recognized
+// once per pass, in Begin, and evaluated with LocalEnergyComplex; real
+// operators go through LocalEnergy untouched.
 type LocalEstimator struct {
 	Op     hamiltonian.Operator
 	Derivs bool
 
 	slots []localSlot
+	cop   hamiltonian.ComplexOperator // Op when it has complex elements, else nil
 }
 
 // localSlot is a padded LocalScratch: the scratch is written at every
@@ -190,11 +195,16 @@ func (e *LocalEstimator) Begin(dst *Batch, workers int) {
 		// bound to its own address.
 		e.slots = make([]localSlot, workers)
 	}
+	e.cop, _ = hamiltonian.AsComplex(e.Op)
 }
 
 // Estimate writes E_loc(x_s) and, with Derivs, O_k(x_s) for sample s.
 func (e *LocalEstimator) Estimate(dst *Batch, w, s int, c ansatz.Cache) {
-	dst.E[s] = LocalEnergy(e.Op, c, &e.slots[w].le)
+	if e.cop != nil {
+		dst.E[s] = LocalEnergyComplex(e.cop, c, &e.slots[w].le)
+	} else {
+		dst.E[s] = LocalEnergy(e.Op, c, &e.slots[w].le)
+	}
 	if e.Derivs {
 		p := dst.P
 		c.LogDeriv(dst.O[s*p : (s+1)*p])
@@ -206,9 +216,36 @@ func (e *LocalEstimator) Estimate(dst *Batch, w, s int, c ansatz.Cache) {
 // not allocate. The zero value is ready to use. A LocalScratch must not be
 // used by two goroutines at the same time.
 type LocalScratch struct {
-	cache ansatz.Cache
-	sum   complex128
-	visit func(flips []int, mel float64)
+	cache  ansatz.Cache
+	sum    complex128
+	visit  func(flips []int, mel float64)
+	cvisit func(flips []int, mel complex128)
+}
+
+func (s *LocalScratch) addComplex(flips []int, mel complex128) {
+	if len(flips) == 0 {
+		s.sum += mel
+		return
+	}
+	if mel == 0 {
+		return
+	}
+	s.sum += mel * cmplx.Exp(s.cache.LogRatio(flips))
+}
+
+// LocalEnergyComplex is LocalEnergy for an operator with complex matrix
+// elements, visited through op.ConnectedComplex:
+//
+//	E_loc(x) = Σ_x' ⟨x|H|x'⟩ exp(log ψ(x') − log ψ(x)),   ⟨x|H|x'⟩ ∈ ℂ.
+//
+// It allocates nothing once s has been used.
+func LocalEnergyComplex(op hamiltonian.ComplexOperator, c ansatz.Cache, s *LocalScratch) complex128 {
+	if s.cvisit == nil {
+		s.cvisit = s.addComplex
+	}
+	s.cache, s.sum = c, 0
+	op.ConnectedComplex(c.Config(), s.cvisit)
+	return s.sum
 }
 
 func (s *LocalScratch) add(flips []int, mel float64) {
@@ -230,7 +267,9 @@ func (s *LocalScratch) add(flips []int, mel float64) {
 //
 // summed in the order in which op.Connected visits the connected
 // configurations, with the log-ratios from c.LogRatio. It allocates nothing
-// once s has been used.
+// once s has been used. op must have real elements: for an operator with
+// complex elements (hamiltonian.AsComplex) use LocalEnergyComplex, which
+// LocalEstimator chooses by itself.
 func LocalEnergy(op hamiltonian.Operator, c ansatz.Cache, s *LocalScratch) complex128 {
 	if s.visit == nil {
 		s.visit = s.add

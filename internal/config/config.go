@@ -51,6 +51,25 @@ type HamiltonianConfig struct {
 	Units    string   `toml:"units"`              // "pauli" for ising, "spin" for heisenberg
 	SignRule any      `toml:"sign_rule"`          // "auto"; or true / false
 	TotalSz  *float64 `toml:"total_sz,omitempty"` // 0 for heisenberg with even N, else unconstrained
+	// Terms are the terms of kind = "terms" ([[hamiltonian.terms]]); see
+	// TermConfig and docs/config.md.
+	Terms []TermConfig `toml:"terms,omitempty"`
+}
+
+// TermConfig is one [[hamiltonian.terms]] table of kind = "terms": an
+// operator string, a coupling, and where it acts. Exactly one of Bonds,
+// Sites and Plaquettes says where; with none of them a one-letter op acts
+// on every site (a field).
+type TermConfig struct {
+	Op         string    `toml:"op"`                   // required: one letter per site of a tuple, x y z + -
+	Coupling   any       `toml:"coupling"`             // required: a number, or [re, im] for a complex coupling
+	Bonds      int       `toml:"bonds,omitempty"`      // every bond of this neighbour order (op of 2 letters)
+	Direction  []float64 `toml:"direction,omitempty"`  // with bonds: only bonds parallel to this vector
+	Sites      [][]int   `toml:"sites,omitempty"`      // explicit site tuples (custom lattices, per-bond couplings)
+	Translate  bool      `toml:"translate,omitempty"`  // with sites: every translation of each tuple too
+	Plaquettes string    `toml:"plaquettes,omitempty"` // square lattice unit squares: all | even | odd (op of 4 letters)
+	Sublattice *int      `toml:"sublattice,omitempty"` // only tuples whose first site is on this sublattice of the unit cell
+	Staggered  bool      `toml:"staggered,omitempty"`  // coupling × (−1)^(bipartite sublattice of the first site)
 }
 
 // AnsatzConfig is the [ansatz] table.
