@@ -1,6 +1,7 @@
 package configs_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"testing"
@@ -24,7 +25,7 @@ func groundED(t *testing.T, file string, k int, sets ...string) []float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := p.SolveED(k, 1, false)
+	res, err := p.SolveED(context.Background(), k, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +197,7 @@ func TestTermExamplesED(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := p8.SolveED(1, 1, false)
+	res, err := p8.SolveED(context.Background(), 1, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ var ResumeKeys = []string{
 	"optimizer.iterations", "evaluate.samples", "output.checkpoint_every",
 	"output.plot", "ed.mode", "ed.max_dim",
 	"observables.correlations", "observables.xx", "observables.structure_factor",
-	"observables.magnetization", "observables.renyi2_region", "observables.renyi2_samples",
+	"observables.magnetization", "observables.renyi2_region", "observables.renyi2_samples", "observables.operators",
 }
 
 // Options are the settings of a run that are not part of its

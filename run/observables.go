@@ -55,7 +55,7 @@ type ObservableSummary struct {
 // wantsObservables reports whether [observables] asks for anything.
 func (j *Job) wantsObservables() bool {
 	o := j.Problem.Config.Observables
-	return o.Correlations != "none" || o.StructureFactor || o.Magnetization || len(o.Renyi2Region) > 0
+	return o.Correlations != "none" || o.StructureFactor || o.Magnetization || len(o.Renyi2Region) > 0 || len(o.Operators) > 0
 }
 
 // observables measures [observables] on the final evaluation batch b, and
@@ -107,6 +107,21 @@ func (j *Job) observables(b *vmc.Batch) ([]runfile.Observable, error) {
 				return nil, fmt.Errorf("observables: exact Rényi-2: %w", err)
 			}
 			o.Exact = []float64{s2}
+		}
+		out = append(out, o)
+	}
+	for _, no := range p.Operators {
+		st, err := observable.MeasureOperator(b, j.Ansatz, no.Op, p.NUp, j.threads)
+		if err != nil {
+			return nil, fmt.Errorf("observables: %s: %w", no.Name, err)
+		}
+		o := runfile.Observable{Name: no.Name, Shape: []int{1}, Mean: []float64{st.Mean}, Error: []float64{st.Error}}
+		if j.exactRes != nil && (j.exactRes.Vector != nil || j.exactRes.ComplexVector != nil) {
+			v, err := observable.ExactOperator(j.exactRes, no.Op)
+			if err != nil {
+				return nil, fmt.Errorf("observables: exact %s: %w", no.Name, err)
+			}
+			o.Exact = []float64{v}
 		}
 		out = append(out, o)
 	}

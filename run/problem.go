@@ -31,6 +31,9 @@ type Problem struct {
 	// Move is the resolved sampler move: "local" or "exchange".
 	Move string
 
+	// Operators are the declared operators of [[observables.operators]].
+	Operators []NamedOperator
+
 	// group caches SymmetryGroup (the automorphism search is not free).
 	group    [][]int
 	groupErr error
@@ -93,7 +96,12 @@ func (p *Problem) validate() error {
 	if err := validateSampler(c, p); err != nil {
 		return err
 	}
-	return validateObservables(c, p)
+	if err := validateObservables(c, p); err != nil {
+		return err
+	}
+	var err error
+	p.Operators, err = p.buildOperators()
+	return err
 }
 
 // NumSites returns the number of sites of the lattice.

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"context"
 	"fmt"
 	"testing"
 )
@@ -42,11 +43,11 @@ coupling = [1.0, 0.0]
 	if !terms.SignRule || terms.NUp != 5 || terms.Move != "exchange" {
 		t.Fatalf("terms problem: sign rule %v, NUp %d, move %s", terms.SignRule, terms.NUp, terms.Move)
 	}
-	a, err := heis.SolveED(2, 1, false)
+	a, err := heis.SolveED(context.Background(), 2, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := terms.SolveED(2, 1, false)
+	b, err := terms.SolveED(context.Background(), 2, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,6 +135,17 @@ type ObservablesConfig struct {
 	Magnetization   bool   `toml:"magnetization"`    // true: ⟨|M_z|⟩/N and staggered m_s²
 	Renyi2Region    []int  `toml:"renyi2_region"`    // []: sites of region A for the Rényi-2 entropy
 	Renyi2Samples   int    `toml:"renyi2_samples"`   // 8192 samples per replica
+	// Operators are declared operators to measure: entries with the same
+	// name are summed into one operator (each entry is a term as in
+	// [[hamiltonian.terms]]).
+	Operators []OperatorConfig `toml:"operators,omitempty"`
+}
+
+// OperatorConfig is one [[observables.operators]] entry: a term (the keys
+// of [[hamiltonian.terms]]) and the name of the operator it belongs to.
+type OperatorConfig struct {
+	Name string `toml:"name"`
+	TermConfig
 }
 
 // Default returns the configuration with every default filled in and the
