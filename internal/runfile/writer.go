@@ -81,9 +81,6 @@ func Create(path string, force bool, meta Meta, lat Lattice) (w *Writer, err err
 			lk.release()
 		}
 	}()
-	if flocked(path) {
-		return nil, inUse(path)
-	}
 	comp := CompanionPath(path)
 	for _, p := range []string{path, comp} {
 		fi, err := os.Stat(p)
@@ -162,9 +159,6 @@ func Resume(path string, r *Run, meta Meta) (w *Writer, err error) {
 			lk.release()
 		}
 	}()
-	if flocked(path) {
-		return nil, inUse(path)
-	}
 	now, err := load(path)
 	if err != nil {
 		return nil, err
