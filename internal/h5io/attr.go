@@ -125,7 +125,7 @@ func (f *File) attrCall(op, obj, name string, write bool, fn func(loc C.hid_t, o
 	if err != nil {
 		return wrap(op, attrTarget(obj, name), err)
 	}
-	if err := checkName(name); err != nil {
+	if err := checkName("attribute name", name); err != nil {
 		return wrap(op, attrTarget(p, name), err)
 	}
 	return f.call(op, attrTarget(p, name), write, func(loc C.hid_t, eb *errBuf) C.int {

@@ -61,7 +61,7 @@ func (b *errBuf) result(rc C.int) error {
 	case C.VMC_OK:
 		return nil
 	case C.VMC_ENOTFOUND:
-		return notFoundError(C.GoString(b.ptr()))
+		return notFound{C.GoString(b.ptr())}
 	default:
 		return errors.New(tidy(C.GoString(b.ptr())))
 	}

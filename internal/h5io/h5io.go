@@ -31,8 +31,6 @@ type notFound struct{ msg string }
 func (e notFound) Error() string { return e.msg }
 func (e notFound) Unwrap() error { return ErrNotFound }
 
-func notFoundError(msg string) error { return notFound{msg} }
-
 // File is an open HDF5 file.
 //
 // A File serializes its own methods with a mutex, so it may be shared, but
@@ -145,11 +143,11 @@ func (f *File) Close() error {
 	logErr := eb.result(f.dropLogs("/", &eb))
 	err := ec.result(C.vmc_file_close(f.id, ec.ptr()))
 	f.id = -1
-	if err != nil {
-		return fmt.Errorf("h5io: close %s: %w", ShortName(f.path), err)
+	if err == nil {
+		err = logErr
 	}
-	if logErr != nil {
-		return fmt.Errorf("h5io: close %s: %w", ShortName(f.path), logErr)
+	if err != nil {
+		return wrap("close", ShortName(f.path), err)
 	}
 	return nil
 }
@@ -176,36 +174,27 @@ func (f *File) dropLogs(p string, eb *errBuf) C.int {
 // writer is killed, sees everything written so far. It hands the data to
 // the operating system; it does not fsync.
 func (f *File) Flush() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.id < 0 {
-		return fmt.Errorf("h5io: flush %s: %w", ShortName(f.path), ErrClosed)
-	}
-	var eb errBuf
-	if err := eb.result(C.vmc_file_flush(f.id, eb.ptr())); err != nil {
-		return fmt.Errorf("h5io: flush %s: %w", ShortName(f.path), err)
-	}
-	return nil
+	return f.call("flush", ShortName(f.path), false, func(loc C.hid_t, eb *errBuf) C.int {
+		return C.vmc_file_flush(loc, eb.ptr())
+	})
 }
 
 // clean turns name into an absolute, clean HDF5 path ("log/x" → "/log/x").
 func clean(name string) (string, error) {
-	if name == "" {
-		return "", errors.New("empty path")
-	}
-	if strings.IndexByte(name, 0) >= 0 {
-		return "", errors.New("path contains a NUL byte")
+	if err := checkName("path", name); err != nil {
+		return "", err
 	}
 	return pathpkg.Clean("/" + name), nil
 }
 
-// checkName validates an attribute name.
-func checkName(name string) error {
+// checkName refuses an empty name or one with a NUL byte; what says what
+// it names ("path", "attribute name").
+func checkName(what, name string) error {
 	if name == "" {
-		return errors.New("empty attribute name")
+		return fmt.Errorf("empty %s", what)
 	}
 	if strings.IndexByte(name, 0) >= 0 {
-		return errors.New("attribute name contains a NUL byte")
+		return fmt.Errorf("%s contains a NUL byte", what)
 	}
 	return nil
 }
