@@ -20,15 +20,33 @@ import (
 	"unsafe"
 )
 
-// Element type codes, as in shim.h.
-const (
-	codeF64  = C.VMC_F64
-	codeI64  = C.VMC_I64
-	codeI8   = C.VMC_I8
-	codeU64  = C.VMC_U64
-	codeC128 = C.VMC_C128
-	codeBool = C.VMC_BOOL
-)
+// elem lists the Go types of dataset and attribute values; codeOf maps
+// each to its type code in shim.h, so that the type is chosen in one place.
+type elem interface {
+	float64 | int64 | int8 | uint64 | complex128 | boolean
+}
+
+// boolean is a bool as stored: 0 or 1 in one byte, in the file the enum of
+// int8 that h5py writes for numpy bools.
+type boolean int8
+
+func codeOf[T elem]() C.int {
+	var z T
+	switch any(z).(type) {
+	case float64:
+		return C.VMC_F64
+	case int64:
+		return C.VMC_I64
+	case int8:
+		return C.VMC_I8
+	case uint64:
+		return C.VMC_U64
+	case complex128:
+		return C.VMC_C128
+	default: // boolean
+		return C.VMC_BOOL
+	}
+}
 
 const maxRank = C.VMC_MAXRANK
 
@@ -43,7 +61,7 @@ func (b *errBuf) result(rc C.int) error {
 	case C.VMC_OK:
 		return nil
 	case C.VMC_ENOTFOUND:
-		return notFoundError(C.GoString(b.ptr()))
+		return notFound{C.GoString(b.ptr())}
 	default:
 		return errors.New(tidy(C.GoString(b.ptr())))
 	}

@@ -21,57 +21,57 @@ const appendChunk = 1024
 //
 // WriteFloat64 panics if the product of dims differs from len(data).
 func (f *File) WriteFloat64(path string, data []float64, dims ...int) error {
-	return writeData(f, "WriteFloat64", path, codeF64, data, dims)
+	return writeData(f, "WriteFloat64", path, data, dims)
 }
 
 // WriteInt64 writes an int64 dataset; see WriteFloat64.
 func (f *File) WriteInt64(path string, data []int64, dims ...int) error {
-	return writeData(f, "WriteInt64", path, codeI64, data, dims)
+	return writeData(f, "WriteInt64", path, data, dims)
 }
 
 // WriteInt8 writes an int8 dataset (spin configurations); see WriteFloat64.
 func (f *File) WriteInt8(path string, data []int8, dims ...int) error {
-	return writeData(f, "WriteInt8", path, codeI8, data, dims)
+	return writeData(f, "WriteInt8", path, data, dims)
 }
 
 // WriteUint64 writes a uint64 dataset (RNG states); see WriteFloat64.
 func (f *File) WriteUint64(path string, data []uint64, dims ...int) error {
-	return writeData(f, "WriteUint64", path, codeU64, data, dims)
+	return writeData(f, "WriteUint64", path, data, dims)
 }
 
 // WriteComplex128 writes a complex128 dataset, stored as the compound type
 // {float64 r; float64 i} that h5py reads as numpy complex128; see
 // WriteFloat64.
 func (f *File) WriteComplex128(path string, data []complex128, dims ...int) error {
-	return writeData(f, "WriteComplex128", path, codeC128, data, dims)
+	return writeData(f, "WriteComplex128", path, data, dims)
 }
 
-// ReadFloat64 reads the dataset at path, which must hold floating-point
-// numbers (float32 data are converted), and returns its values in row-major
-// order and its shape.
+// ReadFloat64 reads the dataset at path, which must hold 8-byte floats,
+// and returns its values in row-major order and its shape. Like every Read
+// method it refuses any other stored type rather than converting it.
 func (f *File) ReadFloat64(path string) (data []float64, dims []int, err error) {
-	return readData[float64](f, path, codeF64)
+	return readData[float64](f, path)
 }
 
-// ReadInt64 reads an integer dataset as int64; see ReadFloat64.
+// ReadInt64 reads an int64 dataset; see ReadFloat64.
 func (f *File) ReadInt64(path string) (data []int64, dims []int, err error) {
-	return readData[int64](f, path, codeI64)
+	return readData[int64](f, path)
 }
 
-// ReadInt8 reads an integer dataset as int8; see ReadFloat64.
+// ReadInt8 reads an int8 dataset; see ReadFloat64.
 func (f *File) ReadInt8(path string) (data []int8, dims []int, err error) {
-	return readData[int8](f, path, codeI8)
+	return readData[int8](f, path)
 }
 
-// ReadUint64 reads an integer dataset as uint64; see ReadFloat64.
+// ReadUint64 reads a uint64 dataset; see ReadFloat64.
 func (f *File) ReadUint64(path string) (data []uint64, dims []int, err error) {
-	return readData[uint64](f, path, codeU64)
+	return readData[uint64](f, path)
 }
 
 // ReadComplex128 reads a dataset of compound type with members "r" and "i"
 // (as written by WriteComplex128 or by h5py) as complex128; see ReadFloat64.
 func (f *File) ReadComplex128(path string) (data []complex128, dims []int, err error) {
-	return readData[complex128](f, path, codeC128)
+	return readData[complex128](f, path)
 }
 
 // AppendFloat64 appends the values v as new rows of the one-dimensional
@@ -81,15 +81,11 @@ func (f *File) ReadComplex128(path string) (data []complex128, dims []int, err e
 // The File keeps the dataset open between appends, so rows accumulate in
 // HDF5's chunk cache: call Flush to make them visible to other processes
 // and safe from a crash.
-func (f *File) AppendFloat64(path string, v ...float64) error {
-	return appendData(f, path, codeF64, v)
-}
+func (f *File) AppendFloat64(path string, v ...float64) error { return appendData(f, path, v) }
 
 // AppendInt64 appends rows to a one-dimensional int64 dataset; see
 // AppendFloat64.
-func (f *File) AppendInt64(path string, v ...int64) error {
-	return appendData(f, path, codeI64, v)
-}
+func (f *File) AppendInt64(path string, v ...int64) error { return appendData(f, path, v) }
 
 // shapeOf returns the shape for len(data) values and dims, or panics.
 func shapeOf(fn, path string, n int, dims []int) []int {
@@ -120,43 +116,26 @@ func ptr[T any](s []T) unsafe.Pointer {
 	return unsafe.Pointer(unsafe.SliceData(s))
 }
 
-// writeData writes data, whose element type must match code.
-func writeData[T any](f *File, fn, path string, code C.int, data []T, dims []int) error {
+// writeData writes data with the shape dims (see WriteFloat64).
+func writeData[T elem](f *File, fn, path string, data []T, dims []int) error {
 	shape := shapeOf(fn, path, len(data), dims)
-	p, err := clean(path)
-	if err != nil {
-		return wrap("write", path, err)
-	}
-	return f.call("write", p, true, func(loc C.hid_t, eb *errBuf) C.int {
+	return f.pathCall("write", path, true, func(loc C.hid_t, p string, cp *C.char, eb *errBuf) C.int {
 		if rc := f.dropLogs(p, eb); rc != C.VMC_OK {
 			return rc
 		}
-		var cs cstrings
-		defer cs.free()
 		var cdims [maxRank]C.hsize_t
 		for i, d := range shape {
 			cdims[i] = C.hsize_t(d)
 		}
-		return C.vmc_dset_write(loc, cs.add(p), code, C.int(len(shape)), &cdims[0], ptr(data), eb.ptr())
+		return C.vmc_dset_write(loc, cp, codeOf[T](), C.int(len(shape)), &cdims[0], ptr(data), eb.ptr())
 	})
 }
 
-// readData reads a dataset into a new []T; T must match code.
-func readData[T any](f *File, path string, code C.int) ([]T, []int, error) {
-	p, err := clean(path)
-	if err != nil {
-		return nil, nil, wrap("read", path, err)
-	}
-	var (
-		data  []T
-		shape []int
-	)
-	err = f.call("read", p, false, func(loc C.hid_t, eb *errBuf) C.int {
-		var cs cstrings
-		defer cs.free()
-		cp := cs.add(p)
+// readData reads a dataset into a new []T and returns it with its shape.
+func readData[T elem](f *File, path string) (data []T, shape []int, err error) {
+	err = f.pathCall("read", path, false, func(loc C.hid_t, _ string, cp *C.char, eb *errBuf) C.int {
 		var rc C.int
-		if shape, _, rc = datasetInfo(loc, cp, eb); rc != C.VMC_OK {
+		if shape, rc = datasetShape(loc, cp, eb); rc != C.VMC_OK {
 			return rc
 		}
 		n := 1
@@ -164,7 +143,7 @@ func readData[T any](f *File, path string, code C.int) ([]T, []int, error) {
 			n *= d
 		}
 		data = make([]T, n)
-		return C.vmc_dset_read(loc, cp, code, ptr(data), C.hsize_t(n), eb.ptr())
+		return C.vmc_dset_read(loc, cp, codeOf[T](), ptr(data), C.hsize_t(n), eb.ptr())
 	})
 	if err != nil {
 		return nil, nil, err
@@ -172,16 +151,13 @@ func readData[T any](f *File, path string, code C.int) ([]T, []int, error) {
 	return data, shape, nil
 }
 
-// appendData appends rows; T must match code.
-func appendData[T any](f *File, path string, code C.int, v []T) error {
-	p, err := clean(path)
-	if err != nil {
-		return wrap("append", path, err)
-	}
-	if p == "/" {
+// appendData appends the values v as rows (see AppendFloat64).
+func appendData[T elem](f *File, path string, v []T) error {
+	code := codeOf[T]()
+	if p, err := clean(path); err == nil && p == "/" {
 		return wrap("append", p, errors.New("the root is a group"))
 	}
-	return f.call("append", p, true, func(loc C.hid_t, eb *errBuf) C.int {
+	return f.pathCall("append", path, true, func(loc C.hid_t, p string, cp *C.char, eb *errBuf) C.int {
 		l, ok := f.logs[p]
 		if ok && l.code != code {
 			// Reopen, to check the stored type against the new one.
@@ -191,10 +167,8 @@ func appendData[T any](f *File, path string, code C.int, v []T) error {
 			ok = false
 		}
 		if !ok {
-			var cs cstrings
-			defer cs.free()
 			var rc C.int
-			ds := C.vmc_log_open(loc, cs.add(p), code, appendChunk, &rc, eb.ptr())
+			ds := C.vmc_log_open(loc, cp, code, appendChunk, &rc, eb.ptr())
 			if rc != C.VMC_OK {
 				return rc
 			}

@@ -2,11 +2,16 @@
 // C shim of its own, shim.c) through which vmc writes and reads its output
 // file.
 //
-// It used gonum.org/v1/hdf5 for four calls (create, open, flush, close)
-// and the listing of a group; those are now in the shim too, so every HDF5
-// call goes through one C layer that reads the error stack on the thread
-// that failed, and the module no longer depends on gonum/hdf5 (whose
-// defects are listed in the project's DEPS.md).
+// Every HDF5 call goes through that one C layer, which reads the error
+// stack on the thread that failed; the module does not depend on
+// gonum.org/v1/hdf5 (whose defects are listed in the project's DEPS.md).
+// The shim has one function per operation (write, read, append a dataset;
+// write, read an attribute) for every element type: values travel as a
+// buffer with a type code, and a table in shim.c maps each code to its
+// HDF5 type, its name in messages and the stored types that read as it.
+// On the Go side the code follows from the element type (codeOf over the
+// constraint elem), so the exported per-type methods are one-line wrappers
+// of generic ones.
 //
 // # Model
 //

@@ -31,8 +31,6 @@ type notFound struct{ msg string }
 func (e notFound) Error() string { return e.msg }
 func (e notFound) Unwrap() error { return ErrNotFound }
 
-func notFoundError(msg string) error { return notFound{msg} }
-
 // File is an open HDF5 file.
 //
 // A File serializes its own methods with a mutex, so it may be shared, but
@@ -60,19 +58,7 @@ type openLog struct {
 // Create creates the HDF5 file at path, truncating any regular file already
 // there, and opens it for reading and writing. It refuses anything that
 // exists and is not a regular file (a directory, a FIFO, a device).
-func Create(path string) (*File, error) {
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("h5io: create %s: %w", ShortName(path), NotRegular(fi))
-	}
-	var eb errBuf
-	cp := C.CString(path)
-	defer C.free(unsafe.Pointer(cp))
-	id := C.vmc_file_create(cp, eb.ptr())
-	if id < 0 {
-		return nil, fmt.Errorf("h5io: create %s: %w", ShortName(path), eb.result(C.VMC_EFAIL))
-	}
-	return &File{id: id, path: path, logs: make(map[string]openLog)}, nil
-}
+func Create(path string) (*File, error) { return open("create", path, C.VMC_CREATE) }
 
 // ErrNotRegular: Open or Create was given something that is not a regular
 // file (a directory, a FIFO, a device). It is refused before HDF5 opens it:
@@ -105,28 +91,36 @@ func NotRegular(fi fs.FileInfo) error {
 // other processes unless they run with the environment variable
 // HDF5_USE_FILE_LOCKING=FALSE.
 func Open(path string, readOnly bool) (*File, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), fs.ErrNotExist)
-		}
-		return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), unwrapPath(err))
+	if readOnly {
+		return open("open", path, C.VMC_RDONLY)
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), NotRegular(fi))
+	return open("open", path, C.VMC_RDWR)
+}
+
+// open is Create (mode VMC_CREATE) and Open.
+func open(op, path string, mode C.int) (*File, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil:
+		err = NotRegular(fi)
+	case mode == C.VMC_CREATE:
+		err = nil // HDF5 creates it or says why not
+	case errors.Is(err, fs.ErrNotExist):
+		err = fs.ErrNotExist
+	default:
+		err = unwrapPath(err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("h5io: %s %s: %w", op, ShortName(path), err)
 	}
 	var eb errBuf
 	cp := C.CString(path)
 	defer C.free(unsafe.Pointer(cp))
-	ro := C.int(0)
-	if readOnly {
-		ro = 1
-	}
-	id := C.vmc_file_open(cp, ro, eb.ptr())
+	id := C.vmc_file_open(cp, mode, eb.ptr())
 	if id < 0 {
-		return nil, fmt.Errorf("h5io: open %s: %w", ShortName(path), eb.result(C.VMC_EFAIL))
+		return nil, fmt.Errorf("h5io: %s %s: %w", op, ShortName(path), eb.result(C.VMC_EFAIL))
 	}
-	return &File{id: id, path: path, readOnly: readOnly, logs: make(map[string]openLog)}, nil
+	return &File{id: id, path: path, readOnly: mode == C.VMC_RDONLY, logs: make(map[string]openLog)}, nil
 }
 
 // unwrapPath drops the (possibly very long) file name of an *fs.PathError.
@@ -149,11 +143,11 @@ func (f *File) Close() error {
 	logErr := eb.result(f.dropLogs("/", &eb))
 	err := ec.result(C.vmc_file_close(f.id, ec.ptr()))
 	f.id = -1
-	if err != nil {
-		return fmt.Errorf("h5io: close %s: %w", ShortName(f.path), err)
+	if err == nil {
+		err = logErr
 	}
-	if logErr != nil {
-		return fmt.Errorf("h5io: close %s: %w", ShortName(f.path), logErr)
+	if err != nil {
+		return wrap("close", ShortName(f.path), err)
 	}
 	return nil
 }
@@ -180,36 +174,27 @@ func (f *File) dropLogs(p string, eb *errBuf) C.int {
 // writer is killed, sees everything written so far. It hands the data to
 // the operating system; it does not fsync.
 func (f *File) Flush() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.id < 0 {
-		return fmt.Errorf("h5io: flush %s: %w", ShortName(f.path), ErrClosed)
-	}
-	var eb errBuf
-	if err := eb.result(C.vmc_file_flush(f.id, eb.ptr())); err != nil {
-		return fmt.Errorf("h5io: flush %s: %w", ShortName(f.path), err)
-	}
-	return nil
+	return f.call("flush", ShortName(f.path), false, func(loc C.hid_t, eb *errBuf) C.int {
+		return C.vmc_file_flush(loc, eb.ptr())
+	})
 }
 
 // clean turns name into an absolute, clean HDF5 path ("log/x" → "/log/x").
 func clean(name string) (string, error) {
-	if name == "" {
-		return "", errors.New("empty path")
-	}
-	if strings.IndexByte(name, 0) >= 0 {
-		return "", errors.New("path contains a NUL byte")
+	if err := checkName("path", name); err != nil {
+		return "", err
 	}
 	return pathpkg.Clean("/" + name), nil
 }
 
-// checkName validates an attribute name.
-func checkName(name string) error {
+// checkName refuses an empty name or one with a NUL byte; what says what
+// it names ("path", "attribute name").
+func checkName(what, name string) error {
 	if name == "" {
-		return errors.New("empty attribute name")
+		return fmt.Errorf("empty %s", what)
 	}
 	if strings.IndexByte(name, 0) >= 0 {
-		return errors.New("attribute name contains a NUL byte")
+		return fmt.Errorf("%s contains a NUL byte", what)
 	}
 	return nil
 }
@@ -236,17 +221,25 @@ func (f *File) call(op, target string, write bool, fn func(loc C.hid_t, eb *errB
 	return nil
 }
 
+// pathCall cleans path and runs fn inside f.call with the clean path, as a
+// Go and as a C string.
+func (f *File) pathCall(op, path string, write bool, fn func(loc C.hid_t, p string, cp *C.char, eb *errBuf) C.int) error {
+	p, err := clean(path)
+	if err != nil {
+		return wrap(op, path, err)
+	}
+	return f.call(op, p, write, func(loc C.hid_t, eb *errBuf) C.int {
+		cp := C.CString(p)
+		defer C.free(unsafe.Pointer(cp))
+		return fn(loc, p, cp, eb)
+	})
+}
+
 // CreateGroup creates the group at path and any missing parents, like
 // os.MkdirAll. An existing group is not an error.
 func (f *File) CreateGroup(path string) error {
-	p, err := clean(path)
-	if err != nil {
-		return wrap("create group", path, err)
-	}
-	return f.call("create group", p, true, func(loc C.hid_t, eb *errBuf) C.int {
-		var cs cstrings
-		defer cs.free()
-		return C.vmc_mkgroup(loc, cs.add(p), eb.ptr())
+	return f.pathCall("create group", path, true, func(loc C.hid_t, _ string, cp *C.char, eb *errBuf) C.int {
+		return C.vmc_mkgroup(loc, cp, eb.ptr())
 	})
 }
 
@@ -257,35 +250,27 @@ func (f *File) IsGroup(path string) bool { return f.kind(path) == C.VMC_KIND_GRO
 func (f *File) IsDataset(path string) bool { return f.kind(path) == C.VMC_KIND_DATASET }
 
 func (f *File) kind(path string) C.int {
-	p, err := clean(path)
-	if err != nil {
-		return C.VMC_KIND_NONE
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.id < 0 {
-		return C.VMC_KIND_NONE
-	}
-	cp := C.CString(p)
-	defer C.free(unsafe.Pointer(cp))
-	return C.vmc_kind(f.id, cp)
+	kind := C.int(C.VMC_KIND_NONE)
+	f.pathCall("kind", path, false, func(loc C.hid_t, _ string, cp *C.char, _ *errBuf) C.int {
+		kind = C.vmc_kind(loc, cp)
+		return C.VMC_OK
+	})
+	return kind
 }
 
 // List returns the names of the links in group path, in name order.
-func (f *File) List(path string) ([]string, error) {
-	p, err := clean(path)
-	if err != nil {
-		return nil, wrap("list", path, err)
-	}
-	var names []string
-	err = f.call("list", p, false, func(loc C.hid_t, eb *errBuf) C.int {
-		var cs cstrings
-		defer cs.free()
+func (f *File) List(path string) ([]string, error) { return f.names("list", path, 0) }
+
+// names returns the link names of the group path (attrs = 0) or the
+// attribute names of the object path (attrs = 1), in name order.
+func (f *File) names(op, path string, attrs C.int) ([]string, error) {
+	names := []string{}
+	err := f.pathCall(op, path, false, func(loc C.hid_t, _ string, cp *C.char, eb *errBuf) C.int {
 		var (
 			out *C.char
 			n   C.size_t
 		)
-		rc := C.vmc_list(loc, cs.add(p), &out, &n, eb.ptr())
+		rc := C.vmc_names(loc, cp, attrs, &out, &n, eb.ptr())
 		if out != nil {
 			block := C.GoStringN(out, C.int(n))
 			C.free(unsafe.Pointer(out))
@@ -298,24 +283,30 @@ func (f *File) List(path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if names == nil {
-		names = []string{}
-	}
 	return names, nil
 }
 
 // Shape returns the dimensions of the dataset at path.
-func (f *File) Shape(path string) ([]int, error) {
-	p, err := clean(path)
+func (f *File) Shape(path string) ([]int, error) { return f.shape("shape", path) }
+
+// Len returns the number of rows of the dataset at path, that is its
+// first dimension; for a log written with Append, the number of entries.
+func (f *File) Len(path string) (int, error) {
+	shape, err := f.shape("len", path)
 	if err != nil {
-		return nil, wrap("shape", path, err)
+		return 0, err
 	}
-	var shape []int
-	err = f.call("shape", p, false, func(loc C.hid_t, eb *errBuf) C.int {
-		var cs cstrings
-		defer cs.free()
+	if len(shape) == 0 {
+		p, _ := clean(path)
+		return 0, wrap("len", p, errors.New("dataset is a scalar"))
+	}
+	return shape[0], nil
+}
+
+func (f *File) shape(op, path string) (shape []int, err error) {
+	err = f.pathCall(op, path, false, func(loc C.hid_t, _ string, cp *C.char, eb *errBuf) C.int {
 		var rc C.int
-		shape, _, rc = datasetInfo(loc, cs.add(p), eb)
+		shape, rc = datasetShape(loc, cp, eb)
 		return rc
 	})
 	if err != nil {
@@ -324,46 +315,20 @@ func (f *File) Shape(path string) ([]int, error) {
 	return shape, nil
 }
 
-// Len returns the number of rows of the dataset at path, that is its
-// first dimension; for a log written with Append, the number of entries.
-func (f *File) Len(path string) (int, error) {
-	p, err := clean(path)
-	if err != nil {
-		return 0, wrap("len", path, err)
-	}
-	var n int
-	err = f.call("len", p, false, func(loc C.hid_t, eb *errBuf) C.int {
-		var cs cstrings
-		defer cs.free()
-		shape, _, rc := datasetInfo(loc, cs.add(p), eb)
-		if rc != C.VMC_OK {
-			return rc
-		}
-		if len(shape) == 0 {
-			return eb.set(C.VMC_EFAIL, "dataset is a scalar")
-		}
-		n = shape[0]
-		return C.VMC_OK
-	})
-	return n, err
-}
-
-// datasetInfo returns the shape of a dataset and whether it is chunked.
-func datasetInfo(loc C.hid_t, p *C.char, eb *errBuf) (shape []int, chunked bool, rc C.int) {
+// datasetShape returns the shape of a dataset.
+func datasetShape(loc C.hid_t, p *C.char, eb *errBuf) ([]int, C.int) {
 	var (
-		rank       C.int
-		ch         C.int
-		dims, maxd [maxRank]C.hsize_t
+		rank C.int
+		dims [maxRank]C.hsize_t
 	)
-	rc = C.vmc_dset_info(loc, p, &rank, &dims[0], &maxd[0], &ch, eb.ptr())
-	if rc != C.VMC_OK {
-		return nil, false, rc
+	if rc := C.vmc_dset_info(loc, p, &rank, &dims[0], eb.ptr()); rc != C.VMC_OK {
+		return nil, rc
 	}
-	shape = make([]int, int(rank))
+	shape := make([]int, int(rank))
 	for i := range shape {
 		shape[i] = int(dims[i])
 	}
-	return shape, ch != 0, C.VMC_OK
+	return shape, C.VMC_OK
 }
 
 // openLogs returns the number of logs held open. For leak tests.

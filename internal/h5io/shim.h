@@ -4,7 +4,8 @@
 // on every path (success or failure), except vmc_log_open, which returns an
 // open dataset for vmc_log_append and vmc_dataset_close. On failure they
 // write a message into err (VMC_ERRLEN bytes) taken from the HDF5 error
-// stack at the point of failure.
+// stack at the point of failure. Values are passed as a buffer with an
+// element type code: one function per operation serves every type.
 
 #ifndef VMC_H5IO_SHIM_H
 #define VMC_H5IO_SHIM_H
@@ -28,6 +29,7 @@ enum {
 	VMC_U64 = 4,
 	VMC_C128 = 5, // compound {double r; double i;}, 16 bytes
 	VMC_BOOL = 6, // enum of int8 {FALSE = 0, TRUE = 1}, as h5py writes bool
+	VMC_STR = 7,  // variable-length UTF-8 string; the buffer holds a char *
 };
 
 // Object kinds reported by vmc_kind.
@@ -36,15 +38,16 @@ enum {
 #define VMC_KIND_DATASET 2
 #define VMC_KIND_OTHER 3
 
-void vmc_quiet(void);
-void vmc_last_error(char *err);
+// File modes of vmc_file_open.
+enum { VMC_CREATE = 0, VMC_RDONLY = 1, VMC_RDWR = 2 };
+
 int vmc_kind(hid_t loc, const char *path);
 int vmc_mkgroup(hid_t loc, const char *path, char *err);
+int vmc_names(hid_t loc, const char *path, int attrs, char **out, size_t *outlen, char *err);
 
 int vmc_dset_write(hid_t loc, const char *path, int code, int rank, const hsize_t *dims,
                    const void *buf, char *err);
-int vmc_dset_info(hid_t loc, const char *path, int *rank, hsize_t *dims, hsize_t *maxdims,
-                  int *chunked, char *err);
+int vmc_dset_info(hid_t loc, const char *path, int *rank, hsize_t *dims, char *err);
 int vmc_dset_read(hid_t loc, const char *path, int code, void *buf, hsize_t n, char *err);
 hid_t vmc_log_open(hid_t loc, const char *path, int code, hsize_t chunk, int *ret, char *err);
 int vmc_log_append(hid_t ds, int code, const void *buf, hsize_t n, char *err);
@@ -52,21 +55,14 @@ int vmc_dataset_close(hid_t ds, char *err);
 
 int vmc_attr_write(hid_t loc, const char *obj, const char *name, int code, int rank,
                    hsize_t n, const void *buf, char *err);
-int vmc_attr_write_str(hid_t loc, const char *obj, const char *name, const char *s,
-                       char *err);
-int vmc_attr_info(hid_t loc, const char *obj, const char *name, int *is_string,
-                  hsize_t *npoints, char *err);
+int vmc_attr_len(hid_t loc, const char *obj, const char *name, hsize_t *n, char *err);
 int vmc_attr_read(hid_t loc, const char *obj, const char *name, int code, void *buf,
                   hsize_t n, char *err);
 int vmc_attr_read_str(hid_t loc, const char *obj, const char *name, char **out, char *err);
-int vmc_attr_names(hid_t loc, const char *obj, char **out, size_t *outlen, char *err);
 
-int vmc_open_ids(hid_t file, long long *counts);
-
-hid_t vmc_file_create(const char *path, char *err);
-hid_t vmc_file_open(const char *path, int readonly, char *err);
+hid_t vmc_file_open(const char *path, int mode, char *err);
 int vmc_file_flush(hid_t f, char *err);
 int vmc_file_close(hid_t f, char *err);
-int vmc_list(hid_t loc, const char *path, char **out, size_t *outlen, char *err);
+int vmc_open_ids(hid_t file, long long *counts);
 
 #endif

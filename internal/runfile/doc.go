@@ -85,6 +85,12 @@
 // against the root attributes n_sites, n_parameters, n_chains, spins ±1,
 // edges within the lattice, a non-empty /ed/energies (ErrInvalid).
 //
+// Each attribute of the layout is named once: tables (attrs.go) bind every
+// name to the field that holds it, and the writer (setAttrs) and the
+// reader (getAttrs) both go through them; so do the log columns
+// (Row.fields). Datasets of a known shape are read by readShaped, which
+// checks type and shape in one step.
+//
 // # Concurrency
 //
 // A Writer holds an exclusive flock on the lock file FILE.h5.lock from

@@ -32,7 +32,8 @@ const (
 )
 
 // acquire takes the exclusive lock of the run whose main file is path. It
-// fails with an error wrapping ErrInUse when another process holds it.
+// fails with an error wrapping ErrInUse when another process holds it, or
+// holds the main file under HDF5's lock (a writer that does not take ours).
 //
 // The holder removes the lock file before it unlocks, so a process that
 // opened the old file and got its lock afterwards holds a lock on a file
@@ -50,7 +51,12 @@ func acquire(path string) (*runLock, error) {
 			held, herr := f.Stat()
 			named, nerr := os.Stat(lp)
 			if herr == nil && nerr == nil && os.SameFile(held, named) {
-				return &runLock{f: f}, nil
+				lk := &runLock{f: f}
+				if flocked(path) {
+					lk.release()
+					return nil, inUse(path)
+				}
+				return lk, nil
 			}
 			_ = f.Close()
 			if try < lockTries {

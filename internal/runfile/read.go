@@ -117,11 +117,7 @@ func readRun(f *h5io.File, path string) (*Run, error) {
 		}
 	}
 	if f.IsDataset(PathParameters) {
-		var dims []int
-		if r.Parameters, dims, err = f.ReadComplex128(PathParameters); err != nil {
-			return nil, err
-		}
-		if err := wantShape(PathParameters, dims, m.NParameters); err != nil {
+		if r.Parameters, err = readShaped(f.ReadComplex128, PathParameters, m.NParameters); err != nil {
 			return nil, err
 		}
 	}
@@ -151,12 +147,17 @@ func readRun(f *h5io.File, path string) (*Run, error) {
 	return r, nil
 }
 
-// wantShape checks the shape dims of the dataset p against want.
-func wantShape(p string, dims []int, want ...int) error {
-	if !slices.Equal(dims, want) {
-		return fmt.Errorf("%s has shape %v, want %v", p, dims, want)
+// readShaped reads the dataset p with read and checks that its shape is
+// want.
+func readShaped[T any](read func(string) ([]T, []int, error), p string, want ...int) ([]T, error) {
+	v, dims, err := read(p)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if !slices.Equal(dims, want) {
+		return nil, fmt.Errorf("%s has shape %v, want %v", p, dims, want)
+	}
+	return v, nil
 }
 
 // Load finds the latest complete checkpoint of the run whose main file is
@@ -256,55 +257,23 @@ func joinErrs(errs []error) string {
 
 func readMeta(f *h5io.File) (Meta, error) {
 	var m Meta
-	var err error
-	str := func(name string, dst *string) {
-		if err == nil {
-			*dst, err = f.AttrString("/", name)
-		}
+	prog, err := f.AttrString("/", "program")
+	if err != nil || prog != "vmc" {
+		return m, fmt.Errorf("%w (root attribute program is %q, want \"vmc\")", ErrNotRunFile, prog)
 	}
-	num := func(name string, dst *int) {
-		if err == nil {
-			var v int64
-			v, err = f.AttrInt64("/", name)
-			*dst = int(v)
-			if err == nil && v < 0 {
-				err = fmt.Errorf("root attribute %s = %d, want ≥ 0", name, v)
-			}
-		}
-	}
-	str("program", &m.Program)
-	if err != nil || m.Program != "vmc" {
-		return m, fmt.Errorf("%w (root attribute program is %q, want \"vmc\")", ErrNotRunFile, m.Program)
-	}
-	var lv int
-	num("layout_version", &lv)
+	lv, err := f.AttrInt64("/", "layout_version")
 	if err != nil || lv < 1 || lv > LayoutVersion {
 		return m, fmt.Errorf("%w: layout_version %d, this vmc reads 1 to %d", ErrNotRunFile, lv, LayoutVersion)
 	}
 	var created, resumed string
-	if lv >= 2 {
-		str("run_id", &m.RunID)
+	runID, rp := &m.RunID, &resumed
+	if lv < 2 {
+		runID = nil // layout version 1 had no run id
 	}
-	str("version", &m.Version)
-	str("commit", &m.Commit)
-	str("created", &created)
-	str("config", &m.Config)
-	str("config_name", &m.ConfigName)
-	str("units", &m.Units)
-	str("model", &m.Model)
-	str("lattice", &m.Lattice)
-	str("ansatz", &m.Ansatz)
-	str("optimizer", &m.Optimizer)
-	num("resumes", &m.Resumes)
-	num("n_sites", &m.NSites)
-	num("n_parameters", &m.NParameters)
-	num("n_chains", &m.NChains)
-	num("n_samples", &m.NSamples)
-	num("iterations", &m.Iterations)
-	if err == nil {
-		m.Seed, err = f.AttrInt64("/", "seed")
+	if !f.HasAttr("/", "resumed") {
+		rp = nil
 	}
-	if err != nil {
+	if err := getAttrs(f, "/", metaAttrs(&m, runID, &created, rp)...); err != nil {
 		return m, err
 	}
 	if m.NSites < 1 {
@@ -313,13 +282,12 @@ func readMeta(f *h5io.File) (Meta, error) {
 	if m.Created, err = time.Parse(time.RFC3339, created); err != nil {
 		return m, fmt.Errorf("root attribute created: %w", err)
 	}
-	if f.HasAttr("/", "resumed") {
-		str("resumed", &resumed)
-		if err == nil {
-			m.Resumed, err = time.Parse(time.RFC3339, resumed)
+	if rp != nil {
+		if m.Resumed, err = time.Parse(time.RFC3339, resumed); err != nil {
+			return m, fmt.Errorf("root attribute resumed: %w", err)
 		}
 	}
-	return m, err
+	return m, nil
 }
 
 func readLattice(f *h5io.File, n int) (Lattice, error) {
@@ -332,18 +300,13 @@ func readLattice(f *h5io.File, n int) (Lattice, error) {
 		return l, fmt.Errorf("%s has shape %v, want [%d d] (n_sites, dimension)", PathPositions, dims, n)
 	}
 	l.Positions, l.Dim = pos, dims[1]
-	var edims, odims []int
-	if l.Edges, edims, err = f.ReadInt64(PathEdges); err != nil {
+	if l.Orders, dims, err = f.ReadInt64(PathOrders); err != nil {
 		return l, err
 	}
-	if l.Orders, odims, err = f.ReadInt64(PathOrders); err != nil {
-		return l, err
+	if len(dims) != 1 {
+		return l, fmt.Errorf("%s has shape %v, want [E]", PathOrders, dims)
 	}
-	e := len(l.Orders)
-	if err := wantShape(PathOrders, odims, e); err != nil {
-		return l, err
-	}
-	if err := wantShape(PathEdges, edims, e, 2); err != nil {
+	if l.Edges, err = readShaped(f.ReadInt64, PathEdges, len(l.Orders), 2); err != nil {
 		return l, err
 	}
 	for i, s := range l.Edges {
@@ -351,25 +314,24 @@ func readLattice(f *h5io.File, n int) (Lattice, error) {
 			return l, fmt.Errorf("%s: edge %d names site %d of %d", PathEdges, i/2, s, n)
 		}
 	}
-	l.Kind, err = f.AttrString(GroupLattice, "kind")
-	return l, err
+	return l, getAttrs(f, GroupLattice, attr{"kind", &l.Kind})
 }
 
 func readLog(f *h5io.File) ([]Row, error) {
 	if !f.IsGroup(GroupLog) {
 		return nil, nil
 	}
-	ints := map[string][]int64{}
-	floats := map[string][]float64{}
+	ints := make([][]int64, len(columns))
+	floats := make([][]float64, len(columns))
 	n := -1
-	for _, c := range columns {
-		p := GroupLog + "/" + c
+	for j, v := range (&Row{}).fields() {
+		p := GroupLog + "/" + columns[j]
 		var dims []int
 		var err error
-		if intColumns[c] {
-			ints[c], dims, err = f.ReadInt64(p)
+		if _, isInt := v.(*int); isInt {
+			ints[j], dims, err = f.ReadInt64(p)
 		} else {
-			floats[c], dims, err = f.ReadFloat64(p)
+			floats[j], dims, err = f.ReadFloat64(p)
 		}
 		if err != nil {
 			return nil, err
@@ -383,11 +345,13 @@ func readLog(f *h5io.File) ([]Row, error) {
 	}
 	rows := make([]Row, n)
 	for i := range rows {
-		for c, v := range ints {
-			*rows[i].intField(c) = int(v[i])
-		}
-		for c, v := range floats {
-			*rows[i].floatField(c) = v[i]
+		for j, v := range rows[i].fields() {
+			switch v := v.(type) {
+			case *int:
+				*v = int(ints[j][i])
+			case *float64:
+				*v = floats[j][i]
+			}
 		}
 	}
 	return rows, nil
@@ -403,21 +367,11 @@ func readED(f *h5io.File) (*ED, error) {
 	if len(dims) != 1 || dims[0] < 1 {
 		return nil, fmt.Errorf("%s has shape %v, want [K] with K ≥ 1", PathEnergies, dims)
 	}
-	if e.Dimension, err = f.AttrInt64(GroupED, "dimension"); err != nil {
+	if err := getAttrs(f, GroupED, edAttrs(e)...); err != nil {
 		return nil, err
 	}
 	if e.Dimension < int64(len(e.Energies)) {
 		return nil, fmt.Errorf("%s attribute dimension = %d, fewer than the %d energies", GroupED, e.Dimension, len(e.Energies))
-	}
-	if e.WallSeconds, err = f.AttrFloat64(GroupED, "wall_seconds"); err != nil {
-		return nil, err
-	}
-	if f.HasAttr(GroupED, "total_sz") {
-		sz, err := f.AttrFloat64(GroupED, "total_sz")
-		if err != nil {
-			return nil, err
-		}
-		e.TotalSz = &sz
 	}
 	return e, nil
 }
@@ -426,33 +380,17 @@ func readED(f *h5io.File) (*ED, error) {
 // against the root attributes m.
 func readCheckpoint(f *h5io.File, g string, m *Meta) (*Checkpoint, error) {
 	ck := &Checkpoint{}
-	it, err := f.AttrInt64(g, "iteration")
-	if err != nil {
+	var sampler string
+	if err := getAttrs(f, g, slotAttrs(ck, &sampler)...); err != nil {
 		return nil, err
 	}
-	t, err := f.AttrInt64(g, "adam_t")
-	if err != nil {
-		return nil, err
-	}
-	if it < 0 || t < 0 {
-		return nil, fmt.Errorf("%s: iteration %d, adam_t %d: want ≥ 0", g, it, t)
-	}
-	ck.Iteration, ck.Driver.Iteration, ck.Driver.AdamT = int(it), int(it), int(t)
-	if ck.Driver.ShiftBoost, err = f.AttrFloat64(g, "shift_boost"); err != nil {
-		return nil, err
-	}
+	ck.Driver.Iteration = ck.Iteration
 	if b := ck.Driver.ShiftBoost; !(b > 0) || math.IsInf(b, 0) {
 		return nil, fmt.Errorf("%s: shift_boost %v, want a positive number", g, b)
 	}
-	if ck.WallSeconds, err = f.AttrFloat64(g, "wall_seconds"); err != nil {
-		return nil, err
-	}
 	p := m.NParameters
-	var dims []int
-	if ck.Params, dims, err = f.ReadComplex128(g + "/" + CkptParameters); err != nil {
-		return nil, err
-	}
-	if err := wantShape(g+"/"+CkptParameters, dims, p); err != nil {
+	var err error
+	if ck.Params, err = readShaped(f.ReadComplex128, g+"/"+CkptParameters, p); err != nil {
 		return nil, err
 	}
 	hasM, hasV := f.IsDataset(g+"/"+CkptAdamM), f.IsDataset(g+"/"+CkptAdamV)
@@ -460,21 +398,12 @@ func readCheckpoint(f *h5io.File, g string, m *Meta) (*Checkpoint, error) {
 		return nil, fmt.Errorf("%s: %s without %s", g, CkptAdamM, CkptAdamV)
 	}
 	if hasM {
-		for _, a := range []struct {
-			name string
-			dst  *[]float64
-		}{{CkptAdamM, &ck.Driver.AdamM}, {CkptAdamV, &ck.Driver.AdamV}} {
-			if *a.dst, dims, err = f.ReadFloat64(g + "/" + a.name); err != nil {
-				return nil, err
-			}
-			if err := wantShape(g+"/"+a.name, dims, 2*p); err != nil {
-				return nil, err
-			}
+		if ck.Driver.AdamM, err = readShaped(f.ReadFloat64, g+"/"+CkptAdamM, 2*p); err != nil {
+			return nil, err
 		}
-	}
-	sampler, err := f.AttrString(g, "sampler")
-	if err != nil {
-		return nil, err
+		if ck.Driver.AdamV, err = readShaped(f.ReadFloat64, g+"/"+CkptAdamV, 2*p); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case sampler == "exact":
@@ -485,11 +414,8 @@ func readCheckpoint(f *h5io.File, g string, m *Meta) (*Checkpoint, error) {
 		return nil, fmt.Errorf("%s: Metropolis chains in a run of n_chains = %d", g, m.NChains)
 	}
 	c, n := m.NChains, m.NSites
-	chains, dims, err := f.ReadInt8(g + "/" + CkptChains)
+	chains, err := readShaped(f.ReadInt8, g+"/"+CkptChains, c, n)
 	if err != nil {
-		return nil, err
-	}
-	if err := wantShape(g+"/"+CkptChains, dims, c, n); err != nil {
 		return nil, err
 	}
 	for i, s := range chains {
@@ -497,15 +423,12 @@ func readCheckpoint(f *h5io.File, g string, m *Meta) (*Checkpoint, error) {
 			return nil, fmt.Errorf("%s/%s: chain %d, site %d holds %d, want +1 or -1", g, CkptChains, i/n, i%n, s)
 		}
 	}
-	rng, dims, err := f.ReadUint64(g + "/" + CkptRNG)
+	rng, err := readShaped(f.ReadUint64, g+"/"+CkptRNG, c, 2)
 	if err != nil {
 		return nil, err
 	}
-	if err := wantShape(g+"/"+CkptRNG, dims, c, 2); err != nil {
-		return nil, err
-	}
 	st := &vmc.SamplerState{}
-	if st.BurnedIn, err = f.AttrBool(g, "burned_in"); err != nil {
+	if err := getAttrs(f, g, attr{"burned_in", &st.BurnedIn}); err != nil {
 		return nil, err
 	}
 	for i := range c {
@@ -518,52 +441,9 @@ func readCheckpoint(f *h5io.File, g string, m *Meta) (*Checkpoint, error) {
 
 func readResult(f *h5io.File) (*Result, error) {
 	r := &Result{}
-	var err error
-	fl := func(name string, dst *float64) {
-		if err == nil {
-			*dst, err = f.AttrFloat64(GroupResult, name)
-		}
-	}
-	fl("energy", &r.Energy)
-	fl("energy_error", &r.EnergyError)
-	fl("energy_imag", &r.EnergyImag)
-	fl("energy_per_site", &r.EnergyPerSite)
-	fl("variance", &r.Variance)
-	fl("v_score", &r.VScore)
-	fl("tau_corr", &r.TauCorr)
-	fl("r_hat", &r.RHat)
-	fl("samples_per_second", &r.SamplesPerSecond)
-	fl("wall_seconds", &r.WallSeconds)
-	fl("optimization_seconds", &r.OptimizationSeconds)
-	fl("evaluation_seconds", &r.EvaluationSeconds)
-	fl("ed_seconds", &r.EDSeconds)
-	fl("log_seconds", &r.LogSeconds)
-	fl("checkpoint_seconds", &r.CheckpointSeconds)
-	fl("companion_seconds", &r.CompanionSeconds)
-	if err != nil {
+	if err := getAttrs(f, GroupResult, resultAttrs(r)...); err != nil {
 		return nil, err
 	}
-	for _, o := range []struct {
-		name string
-		dst  **float64
-	}{{"ed_energy", &r.EDEnergy}, {"relative_error", &r.RelativeError}} {
-		if f.HasAttr(GroupResult, o.name) {
-			v, err := f.AttrFloat64(GroupResult, o.name)
-			if err != nil {
-				return nil, err
-			}
-			*o.dst = &v
-		}
-	}
-	it, err := f.AttrInt64(GroupResult, "iterations")
-	if err != nil {
-		return nil, err
-	}
-	ns, err := f.AttrInt64(GroupResult, "evaluation_samples")
-	if err != nil {
-		return nil, err
-	}
-	r.Iterations, r.EvaluationSamples = int(it), int(ns)
 	return r, nil
 }
 
@@ -579,11 +459,7 @@ func readObservables(f *h5io.File) ([]Observable, error) {
 		if o.Mean, o.Shape, err = f.ReadFloat64(g + "/mean"); err != nil {
 			return nil, err
 		}
-		var dims []int
-		if o.Error, dims, err = f.ReadFloat64(g + "/error"); err != nil {
-			return nil, err
-		}
-		if err := wantShape(g+"/error", dims, o.Shape...); err != nil {
+		if o.Error, err = readShaped(f.ReadFloat64, g+"/error", o.Shape...); err != nil {
 			return nil, err
 		}
 		if f.IsDataset(g + "/labels") {
@@ -599,10 +475,7 @@ func readObservables(f *h5io.File) ([]Observable, error) {
 			}
 		}
 		if f.IsDataset(g + "/exact") {
-			if o.Exact, dims, err = f.ReadFloat64(g + "/exact"); err != nil {
-				return nil, err
-			}
-			if err := wantShape(g+"/exact", dims, o.Shape...); err != nil {
+			if o.Exact, err = readShaped(f.ReadFloat64, g+"/exact", o.Shape...); err != nil {
 				return nil, err
 			}
 		}

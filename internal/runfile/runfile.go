@@ -155,41 +155,11 @@ type Row struct {
 var columns = []string{"iteration", "energy", "energy_error", "energy_imag", "variance",
 	"acceptance", "tau_corr", "r_hat", "retries", "wall_seconds"}
 
-// intColumns are the columns stored as int64.
-var intColumns = map[string]bool{"iteration": true, "retries": true}
-
-// Columns returns the names of the /log datasets.
-func Columns() []string { return append([]string(nil), columns...) }
-
-// floatField returns the field of r that holds the float64 column col.
-func (r *Row) floatField(col string) *float64 {
-	switch col {
-	case "energy":
-		return &r.Energy
-	case "energy_error":
-		return &r.EnergyError
-	case "energy_imag":
-		return &r.EnergyImag
-	case "variance":
-		return &r.Variance
-	case "acceptance":
-		return &r.Acceptance
-	case "tau_corr":
-		return &r.TauCorr
-	case "r_hat":
-		return &r.RHat
-	case "wall_seconds":
-		return &r.WallSeconds
-	}
-	panic("runfile: no float column " + col)
-}
-
-// intField returns the field of r that holds the int64 column col.
-func (r *Row) intField(col string) *int {
-	if col == "iteration" {
-		return &r.Iteration
-	}
-	return &r.Retries
+// fields returns the fields of r in the order of columns: *int for the
+// columns stored as int64, *float64 for the float64 ones.
+func (r *Row) fields() []any {
+	return []any{&r.Iteration, &r.Energy, &r.EnergyError, &r.EnergyImag, &r.Variance,
+		&r.Acceptance, &r.TauCorr, &r.RHat, &r.Retries, &r.WallSeconds}
 }
 
 // ED is the exact-diagonalization result stored under /ed.

@@ -13,36 +13,13 @@ import (
 
 // writeMeta writes the root attributes.
 func writeMeta(f *h5io.File, m Meta) error {
-	strs := []struct{ name, v string }{
-		{"program", m.Program}, {"version", m.Version}, {"commit", m.Commit},
-		{"created", m.Created.Format(time.RFC3339)},
-		{"config", m.Config}, {"config_name", m.ConfigName},
-		{"units", m.Units}, {"model", m.Model}, {"lattice", m.Lattice},
-		{"ansatz", m.Ansatz}, {"optimizer", m.Optimizer}, {"run_id", m.RunID},
+	created, resumed := m.Created.Format(time.RFC3339), m.Resumed.Format(time.RFC3339)
+	rp := &resumed
+	if m.Resumed.IsZero() {
+		rp = nil
 	}
-	if !m.Resumed.IsZero() {
-		strs = append(strs, struct{ name, v string }{"resumed", m.Resumed.Format(time.RFC3339)})
-	}
-	for _, s := range strs {
-		if err := f.SetAttrString("/", s.name, s.v); err != nil {
-			return err
-		}
-	}
-	ints := []struct {
-		name string
-		v    int64
-	}{
-		{"seed", m.Seed}, {"resumes", int64(m.Resumes)}, {"n_sites", int64(m.NSites)},
-		{"n_parameters", int64(m.NParameters)}, {"n_chains", int64(m.NChains)},
-		{"n_samples", int64(m.NSamples)}, {"iterations", int64(m.Iterations)},
-		{"layout_version", LayoutVersion},
-	}
-	for _, a := range ints {
-		if err := f.SetAttrInt64("/", a.name, a.v); err != nil {
-			return err
-		}
-	}
-	return nil
+	lv := LayoutVersion
+	return setAttrs(f, "/", append(metaAttrs(&m, &m.RunID, &created, rp), attr{"layout_version", &lv})...)
 }
 
 // writeLattice writes /lattice.
@@ -57,33 +34,31 @@ func writeLattice(f *h5io.File, l Lattice) error {
 	if err := f.WriteInt64(PathOrders, l.Orders); err != nil {
 		return err
 	}
-	if err := f.SetAttrString(GroupLattice, "kind", l.Kind); err != nil {
-		return err
-	}
-	if err := f.SetAttrInt64(GroupLattice, "dim", int64(l.Dim)); err != nil {
-		return err
-	}
-	return f.SetAttrInt64(GroupLattice, "n_sites", int64(n))
+	return setAttrs(f, GroupLattice, attr{"kind", &l.Kind}, attr{"dim", &l.Dim}, attr{"n_sites", &n})
 }
 
 // appendRows appends rows to the /log datasets (creating them, empty when
 // rows is empty).
 func appendRows(f *h5io.File, rows []Row) error {
-	ints := make([]int64, len(rows))
-	floats := make([]float64, len(rows))
-	for _, c := range columns {
-		p := GroupLog + "/" + c
+	ints := make([][]int64, len(columns))
+	floats := make([][]float64, len(columns))
+	for i := range rows {
+		for j, v := range rows[i].fields() {
+			switch v := v.(type) {
+			case *int:
+				ints[j] = append(ints[j], int64(*v))
+			case *float64:
+				floats[j] = append(floats[j], *v)
+			}
+		}
+	}
+	for j, v := range (&Row{}).fields() {
+		p := GroupLog + "/" + columns[j]
 		var err error
-		if intColumns[c] {
-			for i := range rows {
-				ints[i] = int64(*rows[i].intField(c))
-			}
-			err = f.AppendInt64(p, ints...)
+		if _, isInt := v.(*int); isInt {
+			err = f.AppendInt64(p, ints[j]...)
 		} else {
-			for i := range rows {
-				floats[i] = *rows[i].floatField(c)
-			}
-			err = f.AppendFloat64(p, floats...)
+			err = f.AppendFloat64(p, floats[j]...)
 		}
 		if err != nil {
 			return err
@@ -97,16 +72,7 @@ func writeED(f *h5io.File, e *ED) error {
 	if err := f.WriteFloat64(PathEnergies, e.Energies); err != nil {
 		return err
 	}
-	if err := f.SetAttrInt64(GroupED, "dimension", e.Dimension); err != nil {
-		return err
-	}
-	if err := f.SetAttrFloat64(GroupED, "wall_seconds", e.WallSeconds); err != nil {
-		return err
-	}
-	if e.TotalSz != nil {
-		return f.SetAttrFloat64(GroupED, "total_sz", *e.TotalSz)
-	}
-	return nil
+	return setAttrs(f, GroupED, edAttrs(e)...)
 }
 
 // writeCheckpoint writes the datasets and attributes of ck into the slot
@@ -162,22 +128,7 @@ func writeCheckpoint(f *h5io.File, g string, ck *Checkpoint) error {
 			return err
 		}
 	}
-	attrs := []struct {
-		name string
-		v    int64
-	}{{"iteration", int64(ck.Iteration)}, {"adam_t", int64(ds.AdamT)}}
-	for _, a := range attrs {
-		if err := f.SetAttrInt64(g, a.name, a.v); err != nil {
-			return err
-		}
-	}
-	if err := f.SetAttrFloat64(g, "shift_boost", ds.ShiftBoost); err != nil {
-		return err
-	}
-	if err := f.SetAttrFloat64(g, "wall_seconds", ck.WallSeconds); err != nil {
-		return err
-	}
-	return f.SetAttrString(g, "sampler", sampler)
+	return setAttrs(f, g, slotAttrs(ck, &sampler)...)
 }
 
 // markCurrent sets complete = true on slot and points the attributes of
@@ -186,10 +137,7 @@ func markCurrent(f *h5io.File, slot string, iteration int) error {
 	if err := f.SetAttrBool(SlotPath(slot), "complete", true); err != nil {
 		return err
 	}
-	if err := f.SetAttrString(GroupCheckpoint, "current", slot); err != nil {
-		return err
-	}
-	return f.SetAttrInt64(GroupCheckpoint, "iteration", int64(iteration))
+	return setAttrs(f, GroupCheckpoint, attr{"current", &slot}, attr{"iteration", &iteration})
 }
 
 // decodePCG splits the 20-byte encoding of (*rand.PCG).MarshalBinary,
@@ -223,39 +171,7 @@ func writeResult(f *h5io.File, r *Result) error {
 	if err := f.CreateGroup(GroupResult); err != nil {
 		return err
 	}
-	fl := []struct {
-		name string
-		v    float64
-	}{
-		{"energy", r.Energy}, {"energy_error", r.EnergyError}, {"energy_imag", r.EnergyImag},
-		{"energy_per_site", r.EnergyPerSite}, {"variance", r.Variance}, {"v_score", r.VScore},
-		{"tau_corr", r.TauCorr}, {"r_hat", r.RHat},
-		{"samples_per_second", r.SamplesPerSecond}, {"wall_seconds", r.WallSeconds},
-		{"optimization_seconds", r.OptimizationSeconds}, {"evaluation_seconds", r.EvaluationSeconds},
-		{"ed_seconds", r.EDSeconds}, {"log_seconds", r.LogSeconds}, {"checkpoint_seconds", r.CheckpointSeconds},
-		{"companion_seconds", r.CompanionSeconds},
-	}
-	if r.EDEnergy != nil {
-		fl = append(fl, struct {
-			name string
-			v    float64
-		}{"ed_energy", *r.EDEnergy})
-	}
-	if r.RelativeError != nil {
-		fl = append(fl, struct {
-			name string
-			v    float64
-		}{"relative_error", *r.RelativeError})
-	}
-	for _, a := range fl {
-		if err := f.SetAttrFloat64(GroupResult, a.name, a.v); err != nil {
-			return err
-		}
-	}
-	if err := f.SetAttrInt64(GroupResult, "iterations", int64(r.Iterations)); err != nil {
-		return err
-	}
-	return f.SetAttrInt64(GroupResult, "evaluation_samples", int64(r.EvaluationSamples))
+	return setAttrs(f, GroupResult, resultAttrs(r)...)
 }
 
 // writeObservable writes /observables/<name>.

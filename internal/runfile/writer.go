@@ -81,9 +81,6 @@ func Create(path string, force bool, meta Meta, lat Lattice) (w *Writer, err err
 			lk.release()
 		}
 	}()
-	if flocked(path) {
-		return nil, inUse(path)
-	}
 	comp := CompanionPath(path)
 	for _, p := range []string{path, comp} {
 		fi, err := os.Stat(p)
@@ -162,9 +159,6 @@ func Resume(path string, r *Run, meta Meta) (w *Writer, err error) {
 			lk.release()
 		}
 	}()
-	if flocked(path) {
-		return nil, inUse(path)
-	}
 	now, err := load(path)
 	if err != nil {
 		return nil, err
@@ -240,11 +234,23 @@ func (w *Writer) LogIteration(r Row) error {
 
 // WriteED stores the exact-diagonalization result under /ed.
 func (w *Writer) WriteED(e ED) error {
-	if err := writeED(w.f, &e); err != nil {
-		return fmt.Errorf("runfile: %w", err)
+	return w.update(func() error {
+		if err := writeED(w.f, &e); err != nil {
+			return err
+		}
+		w.ed = &e
+		return nil
+	})
+}
+
+// update runs write on the main file, then writes the pending log rows and
+// flushes it; errors read "runfile: ...".
+func (w *Writer) update(write func() error) error {
+	err := write()
+	if err == nil {
+		err = w.sync()
 	}
-	w.ed = &e
-	if err := w.sync(); err != nil {
+	if err != nil {
 		return fmt.Errorf("runfile: %w", err)
 	}
 	return nil
@@ -391,30 +397,25 @@ func (w *Writer) waitCompanion() error {
 // WriteResult stores the final parameters in /parameters and the final
 // evaluation as attributes of /result.
 func (w *Writer) WriteResult(r Result, params []complex128) error {
-	if err := w.f.WriteComplex128(PathParameters, params); err != nil {
-		return fmt.Errorf("runfile: %w", err)
-	}
-	if err := writeResult(w.f, &r); err != nil {
-		return fmt.Errorf("runfile: %w", err)
-	}
-	if err := w.sync(); err != nil {
-		return fmt.Errorf("runfile: %w", err)
-	}
-	return nil
+	return w.update(func() error {
+		if err := w.f.WriteComplex128(PathParameters, params); err != nil {
+			return err
+		}
+		return writeResult(w.f, &r)
+	})
 }
 
 // WriteObservables stores measured observables under /observables, one
 // group per observable (see Observable).
 func (w *Writer) WriteObservables(obs []Observable) error {
-	for i := range obs {
-		if err := writeObservable(w.f, &obs[i]); err != nil {
-			return fmt.Errorf("runfile: %w", err)
+	return w.update(func() error {
+		for i := range obs {
+			if err := writeObservable(w.f, &obs[i]); err != nil {
+				return err
+			}
 		}
-	}
-	if err := w.sync(); err != nil {
-		return fmt.Errorf("runfile: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // sync appends the rows not yet in the file, flushes it, and updates the
