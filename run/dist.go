@@ -1,6 +1,8 @@
 package run
 
 import (
+	"errors"
+	"hash/fnv"
 	"math/rand/v2"
 	"time"
 
@@ -120,4 +122,29 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// errDiverged is returned when the ranks' parameters differ after a step.
+var errDiverged = errors.New("the ranks' parameters differ after the same step: the nodes compute the SR step differently (different CPU kernels, AVX-512 vs AVX2?); run on nodes of one CPU kind")
+
+// checkAgree compares a hash of the parameters across ranks (a collective
+// call; 8 bytes per rank). Every rank takes the same step from the same
+// batch, so they agree unless the nodes round differently; then every
+// rank returns the same error.
+func (e *Engine) checkAgree() error {
+	if e.dist == nil {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write(mpi.Bytes(e.Params()))
+	size := e.comm.Size()
+	sums := make([]int64, size)
+	sums[e.comm.Rank()] = int64(h.Sum64())
+	mpi.AllgatherOf(e.comm, sums, mpi.Counts(size, size, 1))
+	for _, v := range sums {
+		if v != sums[0] {
+			return errDiverged
+		}
+	}
+	return nil
 }

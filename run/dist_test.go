@@ -12,6 +12,7 @@ import (
 
 	"github.com/vmc-lattice/vmc/internal/mpi"
 	"github.com/vmc-lattice/vmc/internal/runfile"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // distConfig has 5 chains, so that 2 and 3 ranks get blocks of unequal
@@ -181,5 +182,39 @@ func TestRanksIdentical(t *testing.T) {
 	}
 	if err := sameRuns(want, read(out)); err != nil {
 		t.Errorf("2 ranks interrupted, resumed on 3 vs one process: %v", err)
+	}
+}
+
+// TestRanksDiverged makes rank 1 see a slightly different batch (as a node
+// with other rounding would compute a different step): every rank must
+// stop with the same error at the first iteration, not run on apart.
+func TestRanksDiverged(t *testing.T) {
+	comms := mpi.NewLocal(2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for r, c := range comms {
+		wg.Go(func() {
+			o := Options{Threads: 1, Comm: c, Force: true}
+			if r == 1 {
+				o.BatchHook = func(iter, attempt int, b *vmc.Batch) { b.E[0] += 1e-9 }
+			}
+			p, err := Parse("dist.toml", []byte(distConfig), []string{"ed.mode=\"off\""})
+			if err != nil {
+				errs[r] = err
+				return
+			}
+			job, err := New(p, filepath.Join(t.TempDir(), "d.h5"), o)
+			if err != nil {
+				errs[r] = err
+				return
+			}
+			_, errs[r] = job.Run(context.Background())
+		})
+	}
+	wg.Wait()
+	for r, err := range errs {
+		if !errors.Is(err, errDiverged) {
+			t.Errorf("rank %d: %v, want the divergence error", r, err)
+		}
 	}
 }

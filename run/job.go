@@ -262,6 +262,9 @@ func (j *Job) Run(ctx context.Context) (sum *Summary, err error) {
 		sum.Plot = &plot
 	}
 	j.report(sum)
+	if c := j.opts.Comm; c != nil && c.Size() > 1 {
+		fmt.Fprintf(j.log, "vmc: rank 0 spent %.3f s gathering batches from %d ranks\n", j.GatherSeconds(), c.Size())
+	}
 	return sum, nil
 }
 
@@ -362,6 +365,9 @@ func (j *Job) optimize(ctx context.Context) error {
 		st, err := j.Step()
 		if err != nil {
 			return err
+		}
+		if err := j.checkAgree(); err != nil {
+			return fmt.Errorf("iteration %d: %w", st.Iteration, err)
 		}
 		row := runfile.Row{
 			Iteration: st.Iteration, Energy: st.Energy.Mean, EnergyError: st.Energy.Error,
