@@ -2,12 +2,14 @@
 # packages first (scripts/deps.sh), so they work on a fresh machine.
 GO       ?= go
 BIN      := bin/vmc
+# The optional MPI build (docs/mpi.md): OpenMPI through cgo, tag mpi.
+BIN_MPI  := bin/vmc-mpi
 # Packages that run goroutines: checked with the race detector. cmd/vmc
 # (signals, the ED and VMC jobs, the HDF5 writer) takes about 27 s under
 # -race on 2 shared cores, plus about 40 s to build the first time.
 RACEPKGS := ./vmc/ ./sr/ ./ed/ ./observable/ ./ansatz/ ./internal/runfile/ ./cmd/vmc/ ./run/
 
-.PHONY: all deps build run test test-long race vet bench clean
+.PHONY: all deps build build-mpi run test test-mpi test-long race vet bench clean
 
 all: build
 
@@ -16,6 +18,18 @@ deps:
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/vmc
+
+# The same binary spread over MPI ranks: mpirun -np R bin/vmc-mpi run ...
+# Installs OpenMPI (Debian) first; the default build never needs it.
+build-mpi:
+	@./scripts/deps.sh mpi
+	$(GO) build -tags mpi -o $(BIN_MPI) ./cmd/vmc
+
+# CI: the MPI build is vetted, and runs on 1 and 2 ranks (and resumed on
+# 3) must equal the default binary's bit for bit (scripts/mpi-test.sh).
+test-mpi: build build-mpi
+	$(GO) vet -tags mpi ./internal/mpi/ ./cmd/vmc/ ./run/
+	./scripts/mpi-test.sh $(BIN) $(BIN_MPI)
 
 # The main job on the embedded default config (configs/default.toml).
 run: build

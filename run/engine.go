@@ -7,6 +7,7 @@ import (
 
 	"github.com/vmc-lattice/vmc/ansatz"
 	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/internal/mpi"
 	"github.com/vmc-lattice/vmc/internal/runfile"
 	"github.com/vmc-lattice/vmc/vmc"
 )
@@ -25,6 +26,9 @@ type Engine struct {
 	Chains  *vmc.Sampler
 	Driver  *vmc.Driver
 	threads int
+
+	comm mpi.Comm     // nil: one process
+	dist *distSampler // the chains are spread over the ranks of comm
 }
 
 // NewEngine builds the ansatz of p with its seeded initial parameters, the
@@ -109,7 +113,7 @@ func (e *Engine) Params() []complex128 {
 func (e *Engine) checkpoint(wall float64) *runfile.Checkpoint {
 	ck := &runfile.Checkpoint{Iteration: e.Driver.Iteration(), Params: e.Params(), Driver: e.Driver.State(), WallSeconds: wall}
 	if e.Chains != nil {
-		st := e.Chains.State()
+		st := e.samplerState()
 		ck.Sampler = &st
 	}
 	return ck

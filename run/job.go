@@ -14,6 +14,7 @@ import (
 	"github.com/vmc-lattice/vmc/ed"
 	"github.com/vmc-lattice/vmc/internal/buildinfo"
 	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/internal/mpi"
 	"github.com/vmc-lattice/vmc/internal/runfile"
 	"github.com/vmc-lattice/vmc/vmc"
 )
@@ -56,6 +57,12 @@ type Options struct {
 	MaxMemory float64
 	// Log receives progress and messages; nil discards them.
 	Log io.Writer
+	// Comm spreads the run over the ranks of a communicator (docs/mpi.md);
+	// nil is one process. Every rank builds its own Job with the same
+	// arguments and calls Run; rank 0 alone writes the run file and Log,
+	// runs ED and measures the observables. Results do not depend on the
+	// number of ranks.
+	Comm mpi.Comm
 
 	// AfterStep, when set (tests), is called after each logged iteration
 	// with its 0-based index.
@@ -85,6 +92,8 @@ type Job struct {
 
 	loopStart time.Time // when this process started iterating
 	firstIter int       // the iteration it started from
+	lastCkpt  int       // the iteration of the last checkpoint
+	leader    bool      // rank 0 (or one process): writes the file and Log
 }
 
 // New prepares a fresh run of p that writes the run file out.
@@ -139,14 +148,19 @@ func newJob(p *Problem, out string, o Options, prev *runfile.Run) (*Job, error) 
 	if err != nil {
 		return nil, err
 	}
+	if o.Comm != nil {
+		e.distribute(o.Comm)
+	}
 	if o.BatchHook != nil {
 		e.Driver.SetBatchHook(o.BatchHook)
 	}
 	j := &Job{Engine: e, opts: o, log: o.Log, out: out, prev: prev, start: time.Now()}
-	if j.log == nil {
+	j.leader = o.Comm == nil || o.Comm.Rank() == 0
+	if j.log == nil || !j.leader {
 		j.log = io.Discard
 	}
 	if prev != nil {
+		j.lastCkpt = prev.Checkpoint.Iteration
 		if err := e.restore(prev.Checkpoint); err != nil {
 			return nil, fmt.Errorf("resume from %s: %w", prev.Path, err)
 		}
@@ -169,12 +183,23 @@ func (j *Job) wall() float64 { return j.base + time.Since(j.start).Seconds() }
 // cancelled it stops between iterations, saves a checkpoint and returns
 // ErrInterrupted.
 func (j *Job) Run(ctx context.Context) (sum *Summary, err error) {
+	if c := j.opts.Comm; c != nil && c.Size() > 1 {
+		// Every rank has read what it resumes from before rank 0 takes
+		// the file.
+		c.Barrier()
+		if !j.leader {
+			return j.follow(ctx)
+		}
+	}
 	p, cfg := j.Problem, j.Problem.Config
 	iters := cfg.Optimizer.Iterations
 	meta := j.meta()
 	fmt.Fprintf(j.log, "vmc: %s on %s, %s\n", p.Model, p.Lattice, p.Sector())
 	fmt.Fprintf(j.log, "vmc: ansatz %s, %d parameters; optimizer %s, %d iterations, %d samples × %d chains, %d threads; output %s\n",
 		meta.Ansatz, j.Ansatz.NumParams(), cfg.Optimizer.Kind, iters, cfg.Sampler.Samples, cfg.Sampler.Chains, j.threads, j.out)
+	if c := j.opts.Comm; c != nil && c.Size() > 1 {
+		fmt.Fprintf(j.log, "vmc: %d MPI ranks × %d threads; rank 0 writes the file\n", c.Size(), j.threads)
+	}
 	if prev := j.prev; prev != nil {
 		meta.Created, meta.ConfigName = prev.Meta.Created, prev.Meta.ConfigName
 		meta.Resumes, meta.Resumed = prev.Meta.Resumes+1, time.Now().UTC()
@@ -213,7 +238,7 @@ func (j *Job) Run(ctx context.Context) (sum *Summary, err error) {
 	if err := j.optimize(ctx); err != nil {
 		return nil, err
 	}
-	if ctx.Err() != nil {
+	if j.stopped(ctx.Err()) {
 		fmt.Fprintf(j.log, "vmc: stopped at iteration %d; checkpoint saved in %s; continue with: vmc run --resume %s\n",
 			j.Driver.Iteration(), j.out, j.out)
 		return nil, ErrInterrupted
@@ -237,6 +262,9 @@ func (j *Job) Run(ctx context.Context) (sum *Summary, err error) {
 		sum.Plot = &plot
 	}
 	j.report(sum)
+	if c := j.opts.Comm; c != nil && c.Size() > 1 {
+		fmt.Fprintf(j.log, "vmc: rank 0 spent %.3f s gathering batches from %d ranks\n", j.GatherSeconds(), c.Size())
+	}
 	return sum, nil
 }
 
@@ -295,7 +323,35 @@ func ansatzKindText(a config.AnsatzConfig) string {
 }
 
 // checkpoint saves the current state (after the last logged iteration).
-func (j *Job) checkpoint() error { return j.file.Checkpoint(j.Engine.checkpoint(j.wall())) }
+// With ranks every rank calls it (the chain states are gathered) and rank
+// 0 writes it.
+func (j *Job) checkpoint() error {
+	ck := j.Engine.checkpoint(j.wall())
+	j.lastCkpt = ck.Iteration
+	if !j.leader {
+		return nil
+	}
+	return j.file.Checkpoint(ck)
+}
+
+// follow is Run on a rank other than 0: the same collective steps as rank
+// 0 (the checkpoint gathers, every iteration, the evaluation) without the
+// run file, ED, observables or messages. Its summary holds the energies,
+// which are those of rank 0.
+func (j *Job) follow(ctx context.Context) (*Summary, error) {
+	if j.prev == nil {
+		if err := j.checkpoint(); err != nil {
+			return nil, err
+		}
+	}
+	if err := j.optimize(ctx); err != nil {
+		return nil, err
+	}
+	if j.stopped(ctx.Err()) {
+		return nil, ErrInterrupted
+	}
+	return j.evaluate()
+}
 
 // optimize runs the remaining iterations, logging each one and saving a
 // checkpoint every output.checkpoint_every iterations and at the end. It
@@ -305,18 +361,23 @@ func (j *Job) optimize(ctx context.Context) error {
 	every := j.Problem.Config.Output.CheckpointEvery
 	show := max(1, iters/25)
 	j.loopStart, j.firstIter = time.Now(), j.Driver.Iteration()
-	for j.Driver.Iteration() < iters && ctx.Err() == nil {
+	for j.Driver.Iteration() < iters && !j.stopped(ctx.Err()) {
 		st, err := j.Step()
 		if err != nil {
 			return err
+		}
+		if err := j.checkAgree(); err != nil {
+			return fmt.Errorf("iteration %d: %w", st.Iteration, err)
 		}
 		row := runfile.Row{
 			Iteration: st.Iteration, Energy: st.Energy.Mean, EnergyError: st.Energy.Error,
 			EnergyImag: st.Energy.MeanImag, Variance: st.Energy.Variance, Acceptance: st.Acceptance,
 			TauCorr: st.Energy.TauCorr, RHat: st.Energy.RHat, Retries: st.Retries, WallSeconds: j.wall(),
 		}
-		if err := j.file.LogIteration(row); err != nil {
-			return err
+		if j.leader {
+			if err := j.file.LogIteration(row); err != nil {
+				return err
+			}
 		}
 		if it := j.Driver.Iteration(); every > 0 && it%every == 0 && it < iters {
 			if err := j.checkpoint(); err != nil {
@@ -330,7 +391,7 @@ func (j *Job) optimize(ctx context.Context) error {
 			j.opts.AfterStep(st.Iteration)
 		}
 	}
-	if j.file.CheckpointIteration() != j.Driver.Iteration() {
+	if j.lastCkpt != j.Driver.Iteration() {
 		return j.checkpoint()
 	}
 	return nil
@@ -355,6 +416,12 @@ func (j *Job) evaluate() (*Summary, error) {
 		Units: string(p.Units), Model: p.Model, Lattice: p.Lattice.String(),
 		EvalSamples: b.Ns, Threads: j.threads, Output: j.out,
 		SamplesPerSecond: float64(b.Ns) / evalTime.Seconds(),
+	}
+	if c := j.opts.Comm; c != nil && c.Size() > 1 {
+		sum.Ranks = c.Size()
+	}
+	if !j.leader {
+		return sum, nil
 	}
 	res := runfile.Result{
 		Energy: est.Mean, EnergyError: est.Error, EnergyImag: est.MeanImag, EnergyPerSite: sum.EnergyPerSite,

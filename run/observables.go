@@ -12,31 +12,34 @@ import (
 // Summary is the result of a run: the --json object of `vmc run`
 // (docs/cli.md lists the keys). Non-finite values are null.
 type Summary struct {
-	Energy            float64  `json:"energy"`
-	EnergyError       float64  `json:"energy_error"`
-	EnergyPerSite     float64  `json:"energy_per_site"`
-	Variance          float64  `json:"variance"`
-	VScore            float64  `json:"v_score"`
-	TauCorr           *float64 `json:"tau_corr"`
-	RHat              *float64 `json:"r_hat"`
-	NSites            int      `json:"n_sites"`
-	NParameters       int      `json:"n_parameters"`
-	Iterations        int      `json:"iterations"`
-	Units             string   `json:"units"`
-	Model             string   `json:"model"`
-	Lattice           string   `json:"lattice"`
-	EDEnergy          *float64 `json:"ed_energy"`
-	RelativeError     *float64 `json:"relative_error"`
-	WallSeconds       float64  `json:"wall_seconds"`
-	SamplesPerSecond  float64  `json:"samples_per_second"`
-	EvalSamples       int      `json:"evaluation_samples"`
-	Threads           int      `json:"threads"`
-	Output            string   `json:"output"`
-	ResumedFrom       *int     `json:"resumed_from"` // checkpoint iteration, null for a fresh run
-	LogSeconds        float64  `json:"log_seconds"`
-	CheckpointSeconds float64  `json:"checkpoint_seconds"`
-	CompanionSeconds  float64  `json:"companion_seconds"`
-	Plot              *string  `json:"plot"`
+	Energy           float64  `json:"energy"`
+	EnergyError      float64  `json:"energy_error"`
+	EnergyPerSite    float64  `json:"energy_per_site"`
+	Variance         float64  `json:"variance"`
+	VScore           float64  `json:"v_score"`
+	TauCorr          *float64 `json:"tau_corr"`
+	RHat             *float64 `json:"r_hat"`
+	NSites           int      `json:"n_sites"`
+	NParameters      int      `json:"n_parameters"`
+	Iterations       int      `json:"iterations"`
+	Units            string   `json:"units"`
+	Model            string   `json:"model"`
+	Lattice          string   `json:"lattice"`
+	EDEnergy         *float64 `json:"ed_energy"`
+	RelativeError    *float64 `json:"relative_error"`
+	WallSeconds      float64  `json:"wall_seconds"`
+	SamplesPerSecond float64  `json:"samples_per_second"`
+	EvalSamples      int      `json:"evaluation_samples"`
+	Threads          int      `json:"threads"`
+	// Ranks is the number of MPI ranks of a distributed run (omitted for
+	// one process); Threads is then per rank.
+	Ranks             int     `json:"ranks,omitempty"`
+	Output            string  `json:"output"`
+	ResumedFrom       *int    `json:"resumed_from"` // checkpoint iteration, null for a fresh run
+	LogSeconds        float64 `json:"log_seconds"`
+	CheckpointSeconds float64 `json:"checkpoint_seconds"`
+	CompanionSeconds  float64 `json:"companion_seconds"`
+	Plot              *string `json:"plot"`
 	// Observables holds the summary of every measured observable except
 	// the full N×N correlation matrices (those are in the output file).
 	Observables map[string]ObservableSummary `json:"observables,omitempty"`

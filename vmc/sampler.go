@@ -98,6 +98,7 @@ type Sampler struct {
 	per     int // samples per chain and call
 	threads int
 	chains  []*chain
+	lo, hi  int            // the block of chains Sample runs (SetBlock)
 	burned  bool           // burn-in done
 	local   LocalEstimator // the estimator of Sample
 }
@@ -178,7 +179,7 @@ func NewSampler(psi ansatz.Ansatz, op hamiltonian.Operator, opt Options) (*Sampl
 		threads = runtime.GOMAXPROCS(0)
 	}
 	threads = min(threads, opt.Chains)
-	s := &Sampler{psi: psi, op: op, opt: opt, n: n, per: per, threads: threads}
+	s := &Sampler{psi: psi, op: op, opt: opt, n: n, per: per, threads: threads, hi: opt.Chains}
 	s.local.Op = op
 	s.chains = make([]*chain, opt.Chains)
 	perm := make([]int, n)
@@ -364,16 +365,43 @@ func (s *Sampler) SampleWith(dst *Batch, est Estimator) {
 	if est != nil {
 		est.Begin(dst, len(s.chains))
 	}
-	parallel.For(s.threads, len(s.chains), func(_, ci int) {
-		s.chains[ci].run(s, dst, ci, est)
+	block := s.chains[s.lo:s.hi]
+	parallel.For(min(s.threads, len(block)), len(block), func(_, i int) {
+		s.chains[s.lo+i].run(s, dst, s.lo+i, est)
 	})
 	s.burned = true
-	var acc, prop int64
-	for _, c := range s.chains {
-		acc += c.accepted
-		prop += c.proposed
-	}
+	acc, prop := s.Counts()
 	dst.Acceptance = float64(acc) / float64(prop)
+}
+
+// SetBlock restricts Sample and SampleWith to the chains [lo, hi), for a
+// run spread over processes (package internal/mpi): each process advances
+// its own block of the same chains, and the batch rows of the other chains
+// are left as they are, for the caller to fill with the other processes'
+// rows. The batch keeps the shape of all chains, and Acceptance is that of
+// the block (NaN for an empty one); Counts gives its raw counts. Every
+// chain's stream depends on (seed, chain index) only, so the rows of a
+// block are bit-identical to those of a sampler that runs all chains.
+// SetBlock(0, Chains) restores the default. It panics if the block is not
+// within [0, Chains].
+func (s *Sampler) SetBlock(lo, hi int) {
+	if lo < 0 || hi < lo || hi > len(s.chains) {
+		panic(fmt.Sprintf("vmc: SetBlock(%d, %d) with %d chains", lo, hi, len(s.chains)))
+	}
+	s.lo, s.hi = lo, hi
+}
+
+// Block returns the chains [lo, hi) that Sample runs (all by default).
+func (s *Sampler) Block() (lo, hi int) { return s.lo, s.hi }
+
+// Counts returns the accepted and proposed Metropolis moves behind the
+// last Sample call's samples, summed over the chains of the block.
+func (s *Sampler) Counts() (accepted, proposed int64) {
+	for _, c := range s.chains[s.lo:s.hi] {
+		accepted += c.accepted
+		proposed += c.proposed
+	}
+	return accepted, proposed
 }
 
 // SamplerState is the complete state of a Sampler's chains, for

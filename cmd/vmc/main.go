@@ -26,6 +26,7 @@ import (
 	"syscall"
 
 	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/internal/mpi"
 	"github.com/vmc-lattice/vmc/run"
 )
 
@@ -69,13 +70,15 @@ Run 'vmc COMMAND -h' for the flags of a command.
 // in-process.
 type env struct {
 	stdout, stderr io.Writer
+	// comm spreads `run` over MPI ranks; nil is one process.
+	comm mpi.Comm
 }
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "analyze" {
 		unlockReads()
 	}
-	os.Exit(execute(signalContext(), os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr}))
+	os.Exit(executeRanks(signalContext(), os.Args[1:]))
 }
 
 // signalContext returns a context cancelled by the first SIGINT or

@@ -53,6 +53,9 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	opts := run.Options{Threads: o.threads, Force: o.force, MaxMemory: float64(o.budget), Log: e.stderr, AfterStep: o.afterStep, BatchHook: batchHook}
+	if e.comm != nil {
+		opts.Comm = e.comm
+	}
 	if o.quiet {
 		opts.Log = nil
 	}
