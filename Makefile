@@ -36,12 +36,14 @@ run: build
 	./$(BIN) run --force
 
 # The test suite CI runs: vet, all tests in short mode, race detector on the
-# concurrent packages.
+# concurrent packages, a bounded fuzz of config loading, and the MPI build's
+# 2-rank identity check (test-mpi installs OpenMPI for it).
 test: deps
 	$(GO) vet ./...
 	$(GO) test -short -count=1 ./...
 	$(GO) test -short -race -count=1 $(RACEPKGS)
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20s -fuzzminimizetime 2s ./run/
+	$(MAKE) test-mpi
 
 # Long physics tests (accuracy targets of the engine); minutes.
 test-long: deps
