@@ -359,7 +359,12 @@ func (ev *Evolution) initialState(psi ansatz.Ansatz) error {
 	if (a.Kind != "rbm" && a.Kind != "jastrow") || a.Symmetries != "none" {
 		return &config.Error{File: ev.Name, Key: "dynamics.initial", Msg: fmt.Sprintf("product states need ansatz.kind = \"rbm\" or \"jastrow\" without symmetries, got %q", a.Kind)}
 	}
-	clear(params)
+	// The other parameters keep their seeded values (ansatz.init_scale):
+	// at W = b = 0 an RBM's derivatives with respect to W vanish and the
+	// tangent space misses every correlation, so the TDVP could not leave
+	// the product state. With small seeded values the state is a product
+	// state up to O(init_scale), and the Krylov reference starts from the
+	// same vector.
 	off := 0 // rbm: a_i first
 	if a.Kind == "jastrow" {
 		off = n * (n - 1) / 2 // jastrow: h_i after the pairs
@@ -367,6 +372,8 @@ func (ev *Evolution) initialState(psi ansatz.Ansatz) error {
 	sub, _ := p.Lattice.Bipartite()
 	for i := 0; i < n; i++ {
 		switch d.Initial {
+		case "x":
+			params[off+i] = 0
 		case "z":
 			params[off+i] = complex(d.ProductField, 0)
 		case "neel":
