@@ -58,6 +58,7 @@ Usage:
               [--force] [--set key=value]... [--quiet]
   vmc run     --resume FILE.h5 [--json] [--threads N] [--set key=value]...
   vmc ed      [CONFIG.toml] [--json] [--states K] [--set key=value]...
+  vmc evolve  CONFIG.toml [--json] [--out FILE.h5] [--set key=value]...   (TDVP dynamics)
   vmc check   CONFIG.toml [--json] [--set key=value]...   (pre-flight)
   vmc analyze FILE.h5 [--plot OUT.png] [--json]
   vmc version
@@ -127,6 +128,8 @@ func execute(ctx context.Context, args []string, e env) int {
 		err = cmdRun(ctx, args[1:], e)
 	case "ed":
 		err = cmdED(ctx, args[1:], e)
+	case "evolve":
+		err = cmdEvolve(ctx, args[1:], e)
 	case "check":
 		err = cmdCheck(ctx, args[1:], e)
 	case "analyze":
