@@ -1,7 +1,9 @@
 package run
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/vmc-lattice/vmc/ansatz"
@@ -153,7 +155,42 @@ func (p *Problem) SamplerOptions(threads int) vmc.Options {
 	if p.Move == "exchange" {
 		o.Move = vmc.Exchange
 	}
+	if s.TermMoves > 0 {
+		var rule vmc.Rule = vmc.FlipSets{Rule: o.Move, Sets: p.termFlipSets(), P: s.TermMoves}
+		if o.GlobalFlip > 0 {
+			rule = vmc.GlobalFlip{Rule: rule, P: o.GlobalFlip}
+			o.GlobalFlip = 0
+		}
+		o.Rule = rule
+	}
 	return o
+}
+
+// termFlipSets returns the distinct sets of sites that the off-diagonal
+// terms of a kind = "terms" Hamiltonian flip (the letters x, y, + and −),
+// in the order of the terms; nil for other Hamiltonians.
+func (p *Problem) termFlipSets() [][]int {
+	t, ok := p.Op.(*hamiltonian.Terms)
+	if !ok {
+		return nil
+	}
+	var sets [][]int
+	seen := map[string]bool{}
+	for _, term := range t.List() {
+		var set []int
+		for k, r := range []rune(term.Op) {
+			if r != 'z' {
+				set = append(set, term.Sites[k])
+			}
+		}
+		slices.Sort(set)
+		key := fmt.Sprint(set)
+		if len(set) > 0 && !seen[key] {
+			seen[key] = true
+			sets = append(sets, set)
+		}
+	}
+	return sets
 }
 
 // DriverOptions returns the optimizer options of [optimizer].

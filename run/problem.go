@@ -165,6 +165,9 @@ func validateSampler(c *config.Config, p *Problem) error {
 			return keyErr("sampler.exact", "the sector has %.4g configurations, more than the %d that exact summation enumerates; use Monte Carlo sampling (sampler.exact = false)", dim, vmc.MaxExactDim)
 		}
 	}
+	if c.Sampler.TermMoves > 0 && len(p.termFlipSets()) == 0 {
+		return keyErr("sampler.term_moves", "needs kind = \"terms\" with at least one off-diagonal term (x, y, + or − in an op) to take its flips from")
+	}
 	if c.Sampler.GlobalFlip > 0 && p.NUp >= 0 && 2*p.NUp != n {
 		return keyErr("sampler.global_flip", "a global spin flip leaves the sector S^z_tot = %v: use it with total_sz = 0 or without a fixed sector", *p.TotalSz)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/vmc-lattice/vmc/hilbert"
@@ -247,5 +248,77 @@ func TestRuleProposalRatio(t *testing.T) {
 			t.Errorf("case %d: rule without its proposal ratio: χ² = %.1f, expected far above %.1f", i, chi2, bound)
 		}
 		t.Logf("case %d (honest %v): χ²/df = %.1f/%d", i, honest, chi2, exact.Ns-1)
+	}
+}
+
+// FlipSets samples |ψ|²: χ² of the histogram of a random RBM state against
+// the exact weights, without a sector (Local base) and in the S^z = 0
+// sector (Exchange base; set flips that leave the sector are rejected);
+// with P = 0 the chain is that of the base rule, bit for bit.
+func TestFlipSets(t *testing.T) {
+	const n = 6
+	sets := [][]int{{0, 1, 2, 3}, {2, 3, 4, 5}, {4, 5, 0, 1}, {1, 4}}
+	for _, tc := range []struct {
+		name string
+		nUp  int
+		base Move
+	}{{"local", Unconstrained, Local}, {"exchange, sector", 3, Exchange}} {
+		t.Run(tc.name, func(t *testing.T) {
+			psi := newRBM(n, 1, true, 5, 0.4)
+			op := heisenberg(t, n, true, false)
+			if tc.nUp == Unconstrained {
+				op = ising(t, n, 1)
+			}
+			ex, err := NewExact(psi, op, tc.nUp, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var exact Batch
+			ex.Sample(&exact, false)
+			index := map[uint64]int{}
+			for k := range exact.Ns {
+				index[hilbert.ConfigToState(exact.Config(k))] = k
+			}
+			s, err := NewSampler(psi, op, Options{Chains: 4000, Samples: 4000, BurnIn: 30, NUp: tc.nUp, Seed: 17, Rule: FlipSets{Rule: tc.base, Sets: sets, P: 0.5}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b Batch
+			s.SampleWith(&b, nil)
+			counts := make([]float64, exact.Ns)
+			for k := range b.Ns {
+				j, ok := index[hilbert.ConfigToState(b.Config(k))]
+				if !ok {
+					t.Fatalf("sample %v outside the sector", b.Config(k))
+				}
+				counts[j]++
+			}
+			var chi2 float64
+			for k, w := range exact.W {
+				e := w * float64(b.Ns)
+				chi2 += (counts[k] - e) * (counts[k] - e) / e
+			}
+			if bound := chiSquareBound(exact.Ns - 1); !(chi2 < bound) {
+				t.Errorf("χ² = %.1f, bound %.1f", chi2, bound)
+			}
+
+			// P = 0: the base rule's chain exactly.
+			opts := Options{Chains: 4, Samples: 64, NUp: tc.nUp, Seed: 3, Move: tc.base}
+			plain, _ := NewSampler(psi, op, opts)
+			opts.Move, opts.Rule = 0, FlipSets{Rule: tc.base, Sets: sets, P: 0}
+			mixed, err := NewSampler(psi, op, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b1, b2 Batch
+			plain.Sample(&b1, false)
+			mixed.Sample(&b2, false)
+			if !slices.Equal(b1.Configs, b2.Configs) {
+				t.Error("P = 0 changes the chain")
+			}
+		})
+	}
+	if _, err := (FlipSets{Rule: Local, Sets: [][]int{{0, 0}}, P: 0.1}).NewProposer(n, Unconstrained); err == nil {
+		t.Error("a set naming a site twice was accepted")
 	}
 }

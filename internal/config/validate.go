@@ -135,6 +135,13 @@ func (c *Config) validate() error {
 			return nil
 		},
 		func() error {
+			g := c.Sampler.TermMoves
+			if math.IsNaN(g) || g < 0 || g > 1 {
+				return keyErr("sampler.term_moves", "want a probability between 0 and 1, got %v", g)
+			}
+			return nil
+		},
+		func() error {
 			if c.Sampler.Samples < c.Sampler.Chains {
 				return keyErr("sampler.samples", "want at least as many samples as chains (%d), got %d", c.Sampler.Chains, c.Sampler.Samples)
 			}
