@@ -1,6 +1,7 @@
 package run
 
 import (
+	"errors"
 	"math/rand/v2"
 	"strings"
 
@@ -48,10 +49,24 @@ func (p *Problem) NewAnsatz() (ansatz.Ansatz, error) {
 		psi = ansatz.NewFFNN(n, a.Layers, act, holo)
 	case "jastrow":
 		psi = ansatz.NewJastrow(n, holo, true)
+	case "gcnn":
+		act, err := ansatz.ParseActivation(a.Activation)
+		if err != nil {
+			return nil, keyErr("ansatz.activation", "%v", err)
+		}
+		group, err := p.SymmetryGroup()
+		if err != nil {
+			return nil, err
+		}
+		chars, err := p.Characters(group)
+		if err != nil {
+			return nil, err
+		}
+		psi = ansatz.NewGCNN(group, a.Features, act, holo, chars)
 	default:
 		return nil, keyErr("ansatz.kind", "want one of %s, got %q", config.QuoteList(config.AnsatzKinds), a.Kind)
 	}
-	if a.Kind != "rbm-symm" && a.Symmetries != "none" {
+	if a.Kind != "rbm-symm" && a.Kind != "gcnn" && a.Symmetries != "none" {
 		group, err := p.SymmetryGroup()
 		if err != nil {
 			return nil, err
@@ -80,7 +95,11 @@ func (p *Problem) SymmetryGroup() ([][]int, error) {
 	if c.Ansatz.Kind != "rbm-symm" {
 		alpha = 16
 	}
+	gcnn := c.Ansatz.Kind == "gcnn"
 	tooMany := func(g int) error {
+		if gcnn {
+			return keyErr("ansatz.symmetries", "a gcnn over %d group elements is beyond the budget (|G| ≤ %d: its multiplication table has |G|² entries): use a smaller lattice or \"translations\"", g, config.MaxGroupOrder)
+		}
 		if c.Ansatz.Kind != "rbm-symm" {
 			return keyErr("ansatz.symmetries", "summing the %s ansatz over %d group elements on %d sites is beyond the budget (|G|·N ≤ %d): use a smaller lattice or group", c.Ansatz.Kind, g, n, config.MaxSymmWeights/16)
 		}
@@ -96,17 +115,59 @@ func (p *Problem) SymmetryGroup() ([][]int, error) {
 			}
 		}
 	}
-	if float64(alpha)*float64(translations)*float64(n) > config.MaxSymmWeights {
+	if float64(alpha)*float64(translations)*float64(n) > config.MaxSymmWeights || gcnn && translations > config.MaxGroupOrder {
 		return nil, tooMany(translations)
 	}
 	if c.Ansatz.Symmetries != "automorphisms" {
 		return l.Translations(), nil
 	}
-	g, err := l.AutomorphismsUpTo(config.MaxSymmWeights / (alpha * n))
+	limit := config.MaxSymmWeights / (alpha * n)
+	if gcnn {
+		limit = min(limit, config.MaxGroupOrder)
+	}
+	g, err := l.AutomorphismsUpTo(limit)
 	if err != nil {
+		if gcnn && errors.Is(err, lattice.ErrTooManyAutomorphisms) {
+			return nil, tooMany(limit + 1)
+		}
 		return nil, keyErr("ansatz.symmetries", "%v", err)
 	}
 	return g, nil
+}
+
+// Characters returns the character ansatz.characters selects on the group
+// (aligned with it) for a gcnn: nil for "trivial" (all +1), the k = π
+// characters of lattice.PiCharacters for "pi" (translations only), and
+// the k-th non-trivial ±1 character of ansatz.SignCharacters for
+// "sign<k>" (k = 1 … 2^r − 1, in the order SignCharacters lists them).
+func (p *Problem) Characters(group [][]int) ([]complex128, error) {
+	ch := p.Config.Ansatz.Characters
+	toC := func(c []int8) []complex128 {
+		out := make([]complex128, len(c))
+		for g, v := range c {
+			out[g] = complex(float64(v), 0)
+		}
+		return out
+	}
+	switch ch {
+	case "trivial":
+		return nil, nil
+	case "pi":
+		if p.Lattice.Kind() == lattice.Custom {
+			return nil, keyErr("ansatz.characters", "a custom lattice has no translations; \"pi\" needs them")
+		}
+		c, err := p.Lattice.PiCharacters()
+		if err != nil {
+			return nil, keyErr("ansatz.characters", "%s", strings.TrimPrefix(err.Error(), "lattice: "))
+		}
+		return toC(c), nil
+	}
+	k, _ := config.SignIndex(ch) // validated at load time
+	signs := ansatz.SignCharacters(group)
+	if k >= len(signs) {
+		return nil, keyErr("ansatz.characters", "the group of %d elements has %d non-trivial ±1 characters, got %q", len(group), len(signs)-1, ch)
+	}
+	return toC(signs[k]), nil
 }
 
 // SamplerOptions returns the Metropolis options of [sampler] for the

@@ -288,6 +288,8 @@ func ansatzKindText(a config.AnsatzConfig) string {
 		return s
 	case "ffnn":
 		return fmt.Sprintf("ffnn layers=%v activation=%s dtype=%s", a.Layers, a.Activation, a.Dtype)
+	case "gcnn":
+		return fmt.Sprintf("gcnn features=%v activation=%s dtype=%s characters=%s", a.Features, a.Activation, a.Dtype, a.Characters)
 	}
 	return fmt.Sprintf("%s dtype=%s", a.Kind, a.Dtype)
 }

@@ -81,8 +81,17 @@ func (p *Problem) validate() error {
 		return err
 	}
 	if c.Ansatz.Symmetries != "none" {
-		if _, err := p.SymmetryGroup(); err != nil {
+		group, err := p.SymmetryGroup()
+		if err != nil {
 			return err
+		}
+		if c.Ansatz.Kind == "gcnn" {
+			if _, err := p.Characters(group); err != nil {
+				return err
+			}
+			if err := validateGCNN(c, p, len(group)); err != nil {
+				return err
+			}
 		}
 	}
 	if err := validateSampler(c, p); err != nil {
@@ -134,6 +143,38 @@ func validateSize(c *config.Config, p *Problem) error {
 		return keyErr(key, "the %s ansatz would have %.3g parameters on %d sites, more than %d", a.Kind, params, int(n), config.MaxParams)
 	}
 	return nil
+}
+
+// validateGCNN refuses a gcnn with too many parameters, once the group
+// order is known.
+func validateGCNN(c *config.Config, p *Problem, ng int) error {
+	params, _ := gcnnCount(c.Ansatz, float64(p.NumSites()), float64(ng))
+	if params > config.MaxParams {
+		return keyErr("ansatz.features", "the gcnn ansatz would have %.3g parameters over %d group elements, more than %d", params, ng, config.MaxParams)
+	}
+	return nil
+}
+
+// gcnnCount returns the parameters of a gcnn on n sites over a group of ng
+// elements (see ansatz.GCNN) and the size of one cache in complex numbers
+// per group element (four buffers per layer).
+func gcnnCount(a config.AnsatzConfig, n, ng float64) (params, perElement float64) {
+	prev := 0.0
+	for l, w := range a.Features {
+		fw := float64(w)
+		if l == 0 {
+			params += fw * (n + 1)
+		} else {
+			params += fw * (prev*ng + 1)
+		}
+		prev = fw
+		perElement += 4 * fw
+	}
+	params += prev
+	if a.Dtype == "real" {
+		params += prev
+	}
+	return params, perElement
 }
 
 // validateSampler checks the sampler against the sector: what the sampler

@@ -170,3 +170,62 @@ func TestSymmetriesAutomorphisms(t *testing.T) {
 		t.Errorf("complete graph: got %v, want %s", err, want)
 	}
 }
+
+// ansatz.kind = "gcnn": the parameter count of the built network matches
+// paramCount (the memory estimate) for both groups, dtypes and characters,
+// and log ψ transforms with the selected character.
+func TestGCNNConfig(t *testing.T) {
+	const src = "[lattice]\nkind = \"square\"\nextent = [4, 4]\n[hamiltonian]\nkind = \"heisenberg\"\nsign_rule = false\n[ansatz]\nkind = \"gcnn\"\nfeatures = [3, 2]\ninit_scale = 0.5\n"
+	for _, tc := range []struct {
+		sets  []string
+		group int
+	}{
+		{nil, 16},
+		{[]string{"ansatz.dtype=\"real\""}, 16},
+		{[]string{"ansatz.characters=\"pi\""}, 16},
+		{[]string{"ansatz.symmetries=\"automorphisms\"", "ansatz.characters=\"sign1\""}, 128},
+	} {
+		p, err := Parse("x.toml", []byte(src), tc.sets)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.sets, err)
+		}
+		if p.Config.Ansatz.Activation != "lncosh" {
+			t.Errorf("%v: default activation %q, want lncosh", tc.sets, p.Config.Ansatz.Activation)
+		}
+		g, err := p.SymmetryGroup()
+		if err != nil || len(g) != tc.group {
+			t.Fatalf("%v: |G| = %d, %v; want %d", tc.sets, len(g), err, tc.group)
+		}
+		psi, err := p.NewAnsatz()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if np, _ := p.paramCount(); int(np) != psi.NumParams() {
+			t.Errorf("%v: paramCount %v, built %d", tc.sets, np, psi.NumParams())
+		}
+		chars, err := p.Characters(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		x, y := make([]int8, 16), make([]int8, 16)
+		for i := range x {
+			x[i] = int8(2*rng.IntN(2) - 1)
+		}
+		l0 := psi.LogPsi(x)
+		for k, perm := range g {
+			for i := range y {
+				y[i] = x[perm[i]]
+			}
+			want := l0
+			if chars != nil {
+				want += cmplx.Log(chars[k])
+			}
+			d := psi.LogPsi(y) - want
+			d = complex(real(d), math.Remainder(imag(d), 2*math.Pi))
+			if cmplx.Abs(d) > 1e-9 {
+				t.Fatalf("%v: log ψ(x∘g) − log ψ(x) − log χ(g) = %v", tc.sets, d)
+			}
+		}
+	}
+}

@@ -55,14 +55,16 @@ type HamiltonianConfig struct {
 
 // AnsatzConfig is the [ansatz] table.
 type AnsatzConfig struct {
-	Kind       string   `toml:"kind"`                 // rbm | rbm-symm | ffnn | jastrow
+	Kind       string   `toml:"kind"`                 // rbm | rbm-symm | ffnn | jastrow | gcnn
 	Alpha      int      `toml:"alpha"`                // 2 (rbm, rbm-symm)
 	Dtype      string   `toml:"dtype,omitempty"`      // complex; real for ffnn
 	Layers     []int    `toml:"layers"`               // [32, 16] (ffnn)
-	Activation string   `toml:"activation"`           // tanh (ffnn): lncosh | tanh | softplus
+	Features   []int    `toml:"features"`             // [8, 8] (gcnn): features per group element, one width per layer
+	Characters string   `toml:"characters"`           // trivial (gcnn): trivial | pi | sign1, sign2, … (the symmetry sector)
+	Activation string   `toml:"activation"`           // tanh (ffnn), lncosh (gcnn): lncosh | tanh | softplus
 	InitScale  *float64 `toml:"init_scale,omitempty"` // 0.01 complex, 0.1 real; 0.5 for ffnn
 	SpinFlip   bool     `toml:"spin_flip"`            // false (rbm-symm): impose ψ(x) = ψ(−x)
-	Symmetries string   `toml:"symmetries"`           // translations (rbm-symm), none (others): none | translations | automorphisms
+	Symmetries string   `toml:"symmetries"`           // translations (rbm-symm, gcnn), none (others): none | translations | automorphisms
 }
 
 // SamplerConfig is the [sampler] table.
@@ -125,7 +127,7 @@ func Default() Config {
 		Seed:        1,
 		Lattice:     LatticeConfig{PBC: true},
 		Hamiltonian: HamiltonianConfig{J: 1, Delta: 1, SignRule: "auto"},
-		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Activation: "tanh"},
+		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Features: []int{8, 8}, Characters: "trivial"},
 		Sampler:     SamplerConfig{Move: "auto", Chains: 16, Samples: 2048, Sweep: 1, BurnIn: 32, Discard: 1},
 		Optimizer:   OptimizerConfig{Kind: "sr", Iterations: 300, LearningRate: 0.05, DiagShift: 0.01, Solver: "auto"},
 		Evaluate:    EvaluateConfig{Samples: 20000},
@@ -147,8 +149,14 @@ func (c *Config) resolveDefaults() {
 	}
 	if a.Symmetries == "" {
 		a.Symmetries = "none"
-		if a.Kind == "rbm-symm" {
+		if a.Kind == "rbm-symm" || a.Kind == "gcnn" {
 			a.Symmetries = "translations"
+		}
+	}
+	if a.Activation == "" {
+		a.Activation = "tanh"
+		if a.Kind == "gcnn" {
+			a.Activation = "lncosh"
 		}
 	}
 	if a.InitScale == nil {

@@ -23,7 +23,37 @@ const MaxSymmWeights = 1 << 26
 const MaxParams = 1 << 26
 
 // AnsatzKinds lists the implemented values of ansatz.kind.
-var AnsatzKinds = []string{"rbm", "rbm-symm", "ffnn", "jastrow"}
+var AnsatzKinds = []string{"rbm", "rbm-symm", "ffnn", "jastrow", "gcnn"}
+
+// MaxGroupOrder bounds |G| for a gcnn: its multiplication table has |G|²
+// entries and every convolution costs F²·|G|² operations per evaluation.
+const MaxGroupOrder = 4096
+
+// ValidCharacters reports whether s names a character of ansatz.characters:
+// "trivial", "pi" or "sign" followed by a positive integer.
+func ValidCharacters(s string) bool {
+	if s == "trivial" || s == "pi" {
+		return true
+	}
+	k, ok := SignIndex(s)
+	return ok && k >= 1
+}
+
+// SignIndex returns k for s = "sign<k>".
+func SignIndex(s string) (int, bool) {
+	rest, ok := strings.CutPrefix(s, "sign")
+	if !ok || rest == "" || len(rest) > 6 {
+		return 0, false
+	}
+	k := 0
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		k = 10*k + int(r-'0')
+	}
+	return k, true
+}
 
 func keyErr(key, format string, args ...any) *Error {
 	return &Error{Key: key, Msg: fmt.Sprintf(format, args...)}
@@ -82,8 +112,8 @@ func (c *Config) validate() error {
 			if err := OneOf("ansatz.symmetries", c.Ansatz.Symmetries, "none", "translations", "automorphisms"); err != nil {
 				return err
 			}
-			if c.Ansatz.Symmetries == "none" && c.Ansatz.Kind == "rbm-symm" {
-				return keyErr("ansatz.symmetries", "kind = \"rbm-symm\" needs a group: \"translations\" or \"automorphisms\"")
+			if c.Ansatz.Symmetries == "none" && (c.Ansatz.Kind == "rbm-symm" || c.Ansatz.Kind == "gcnn") {
+				return keyErr("ansatz.symmetries", "kind = %q needs a group: \"translations\" or \"automorphisms\"", c.Ansatz.Kind)
 			}
 			if c.Ansatz.SpinFlip && c.Ansatz.Kind != "rbm-symm" {
 				return keyErr("ansatz.spin_flip", "only kind = \"rbm-symm\" imposes spin-flip symmetry, got kind = %q", c.Ansatz.Kind)
@@ -94,6 +124,33 @@ func (c *Config) validate() error {
 			v := *c.Ansatz.InitScale
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 				return keyErr("ansatz.init_scale", "want a finite non-negative number, got %v", v)
+			}
+			return nil
+		},
+		func() error {
+			a := c.Ansatz
+			if a.Kind != "gcnn" {
+				if a.Characters != "trivial" {
+					return keyErr("ansatz.characters", "only kind = \"gcnn\" is projected onto a character, got kind = %q", a.Kind)
+				}
+				return nil
+			}
+			if len(a.Features) == 0 {
+				return keyErr("ansatz.features", "want at least one layer, got []")
+			}
+			for _, w := range a.Features {
+				if w < 1 {
+					return keyErr("ansatz.features", "want positive numbers of features, got %v", a.Features)
+				}
+			}
+			if !ValidCharacters(a.Characters) {
+				return keyErr("ansatz.characters", "want \"trivial\", \"pi\" or \"sign1\", \"sign2\", …, got %q", a.Characters)
+			}
+			if a.Characters == "pi" && a.Symmetries != "translations" {
+				return keyErr("ansatz.characters", "\"pi\" is a character of the translations: use it with symmetries = \"translations\", or a sign character of the automorphisms")
+			}
+			if _, err := ansatz.ParseActivation(a.Activation); err != nil {
+				return keyErr("ansatz.activation", "want one of %s, got %q", QuoteList(ansatz.ActivationNames()), a.Activation)
 			}
 			return nil
 		},
