@@ -191,7 +191,13 @@ func (p *Problem) DriverOptions(threads int) vmc.DriverOptions {
 	o := p.Config.Optimizer
 	kind, _ := vmc.ParseOptimizer(o.Kind) // validated at load time
 	solver, _ := sr.ParseSolver(o.Solver) // validated at load time
-	return vmc.DriverOptions{Optimizer: kind, LearningRate: o.LearningRate, DiagShift: o.DiagShift, Solver: solver, Threads: threads}
+	d := vmc.DriverOptions{Optimizer: kind, LearningRate: o.LearningRate, DiagShift: o.DiagShift, Solver: solver, Threads: threads}
+	sk, _ := vmc.ParseSchedule(o.Schedule) // validated at load time
+	d.LearningRateSchedule = vmc.Schedule{Kind: sk, Warmup: o.Warmup, Total: o.Iterations, Final: o.DecayTo}
+	if o.DiagShiftFinal > 0 && o.DiagShiftFinal < o.DiagShift {
+		d.DiagShiftSchedule = vmc.Schedule{Kind: vmc.Exponential, Total: o.Iterations, Final: o.DiagShiftFinal / o.DiagShift}
+	}
+	return d
 }
 
 // ObservableSpec returns what [observables] asks the final evaluation to

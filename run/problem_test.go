@@ -14,6 +14,7 @@ import (
 	"github.com/vmc-lattice/vmc/ansatz"
 	"github.com/vmc-lattice/vmc/configs"
 	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 func TestDefaults(t *testing.T) {
@@ -227,5 +228,33 @@ func TestGCNNConfig(t *testing.T) {
 				t.Fatalf("%v: log ψ(x∘g) − log ψ(x) − log χ(g) = %v", tc.sets, d)
 			}
 		}
+	}
+}
+
+// optimizer.schedule, warmup, decay_to and diag_shift_final become the
+// driver's schedules; the defaults are the zero (constant) schedules.
+func TestScheduleOptions(t *testing.T) {
+	const src = "[lattice]\nkind = \"chain\"\nextent = [8]\n[hamiltonian]\nkind = \"heisenberg\"\n"
+	p, err := Parse("x.toml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := p.DriverOptions(1)
+	if d.LearningRateSchedule.Factor(299) != 1 || d.DiagShiftSchedule != (vmc.Schedule{}) {
+		t.Errorf("default schedules %+v, %+v", d.LearningRateSchedule, d.DiagShiftSchedule)
+	}
+	p, err = Parse("x.toml", []byte(src), []string{"optimizer.schedule=\"cosine\"", "optimizer.warmup=10", "optimizer.decay_to=0.1", "optimizer.diag_shift_final=0.001", "optimizer.iterations=110"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = p.DriverOptions(1)
+	if f := d.LearningRateSchedule.Factor(109); math.Abs(f-0.1) > 1e-3 {
+		t.Errorf("learning-rate factor at the end %v, want ≈ 0.1", f)
+	}
+	if f := d.LearningRateSchedule.Factor(0); f != 0.1 {
+		t.Errorf("learning-rate factor at 0 %v, want 0.1 (warm-up)", f)
+	}
+	if f := d.DiagShiftSchedule.Factor(110); math.Abs(f-0.1) > 1e-12 {
+		t.Errorf("diag-shift factor at the end %v, want 0.1", f)
 	}
 }

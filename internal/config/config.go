@@ -86,6 +86,15 @@ type OptimizerConfig struct {
 	LearningRate float64 `toml:"learning_rate"` // 0.05
 	DiagShift    float64 `toml:"diag_shift"`    // 0.01
 	Solver       string  `toml:"solver"`        // auto | cholesky | cg | minsr
+	// Schedules (vmc.Schedule): the learning rate warms up linearly over
+	// Warmup iterations and then decays (cosine or exponential) to
+	// DecayTo·learning_rate at the last iteration; the diagonal shift
+	// decays exponentially from diag_shift to DiagShiftFinal when it is
+	// set. The defaults keep both constant.
+	Schedule       string  `toml:"schedule"`         // constant | cosine | exponential (constant)
+	Warmup         int     `toml:"warmup"`           // 0 iterations of learning-rate warm-up
+	DecayTo        float64 `toml:"decay_to"`         // 0.01: final learning rate / learning_rate (cosine, exponential)
+	DiagShiftFinal float64 `toml:"diag_shift_final"` // 0: constant diag_shift; else its value at the last iteration
 }
 
 // EvaluateConfig is the [evaluate] table.
@@ -129,7 +138,7 @@ func Default() Config {
 		Hamiltonian: HamiltonianConfig{J: 1, Delta: 1, SignRule: "auto"},
 		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Features: []int{8, 8}, Characters: "trivial"},
 		Sampler:     SamplerConfig{Move: "auto", Chains: 16, Samples: 2048, Sweep: 1, BurnIn: 32, Discard: 1},
-		Optimizer:   OptimizerConfig{Kind: "sr", Iterations: 300, LearningRate: 0.05, DiagShift: 0.01, Solver: "auto"},
+		Optimizer:   OptimizerConfig{Kind: "sr", Iterations: 300, LearningRate: 0.05, DiagShift: 0.01, Solver: "auto", Schedule: "constant", DecayTo: 0.01},
 		Evaluate:    EvaluateConfig{Samples: 20000},
 		ED:          EDConfig{Mode: "auto", MaxDim: 5000000, Momentum: "none"},
 		Output:      OutputConfig{File: "vmc-run.h5", CheckpointEvery: 10},

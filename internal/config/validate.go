@@ -222,6 +222,23 @@ func (c *Config) validate() error {
 			return nil
 		},
 		func() error { return OneOf("optimizer.solver", c.Optimizer.Solver, "auto", "cholesky", "cg", "minsr") },
+		func() error {
+			o := c.Optimizer
+			if err := OneOf("optimizer.schedule", o.Schedule, "constant", "cosine", "exponential"); err != nil {
+				return err
+			}
+			if o.Warmup < 0 {
+				return keyErr("optimizer.warmup", "want a non-negative number of iterations, got %d", o.Warmup)
+			}
+			if !(o.DecayTo > 0 && o.DecayTo <= 1) {
+				return keyErr("optimizer.decay_to", "want a factor in (0, 1], got %v", o.DecayTo)
+			}
+			v := o.DiagShiftFinal
+			if math.IsNaN(v) || v < 0 || v > o.DiagShift {
+				return keyErr("optimizer.diag_shift_final", "want 0 (constant shift) or a value in (0, diag_shift = %v], got %v", o.DiagShift, v)
+			}
+			return nil
+		},
 		func() error { return Positive("evaluate.samples", c.Evaluate.Samples) },
 		func() error {
 			if c.Evaluate.Samples < c.Sampler.Chains {
