@@ -100,6 +100,19 @@ func (p *Problem) validate() error {
 	return validateObservables(c, p)
 }
 
+// ReferenceEnergy returns the total reference energy of [reference]
+// (energy, or energy_per_site times N) and whether one is set.
+func (p *Problem) ReferenceEnergy() (float64, bool) {
+	r := p.Config.Reference
+	switch {
+	case r.Energy != nil:
+		return *r.Energy, true
+	case r.EnergyPerSite != nil:
+		return *r.EnergyPerSite * float64(p.NumSites()), true
+	}
+	return 0, false
+}
+
 // NumSites returns the number of sites of the lattice.
 func (p *Problem) NumSites() int { return p.Lattice.NumSites() }
 

@@ -29,6 +29,17 @@ type Config struct {
 	ED          EDConfig          `toml:"ed"`
 	Output      OutputConfig      `toml:"output"`
 	Observables ObservablesConfig `toml:"observables"`
+	Reference   ReferenceConfig   `toml:"reference"`
+}
+
+// ReferenceConfig is the [reference] table: a ground-state energy from the
+// literature or QMC, against which relative_error is reported when exact
+// diagonalization does not run. At most one of Energy (total) and
+// EnergyPerSite may be set, in the run's units.
+type ReferenceConfig struct {
+	Energy        *float64 `toml:"energy,omitempty"`          // unset: total reference energy
+	EnergyPerSite *float64 `toml:"energy_per_site,omitempty"` // unset: reference energy per site
+	Source        string   `toml:"source"`                    // "": where the value comes from (printed)
 }
 
 // LatticeConfig is the [lattice] table.

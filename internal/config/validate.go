@@ -246,6 +246,21 @@ func (c *Config) validate() error {
 			}
 			return nil
 		},
+		func() error {
+			r := c.Reference
+			if r.Energy != nil && r.EnergyPerSite != nil {
+				return keyErr("reference.energy_per_site", "set reference.energy or reference.energy_per_site, not both")
+			}
+			for _, kv := range []struct {
+				key string
+				v   *float64
+			}{{"reference.energy", r.Energy}, {"reference.energy_per_site", r.EnergyPerSite}} {
+				if kv.v != nil && (math.IsNaN(*kv.v) || math.IsInf(*kv.v, 0) || *kv.v == 0) {
+					return keyErr(kv.key, "want a finite nonzero energy, got %v", *kv.v)
+				}
+			}
+			return nil
+		},
 		func() error { return OneOf("ed.mode", c.ED.Mode, "auto", "on", "off") },
 		func() error { return Positive("ed.max_dim", c.ED.MaxDim) },
 		func() error { return OneOf("ed.momentum", c.ED.Momentum, "none", "zero", "pi") },
