@@ -183,6 +183,18 @@ func (p *Problem) SamplerOptions(threads int) vmc.Options {
 	if p.Move == "exchange" {
 		o.Move = vmc.Exchange
 	}
+	if p.Move == "bond" {
+		edges := make([][2]int, 0, len(p.Lattice.Edges()))
+		for _, e := range p.Lattice.Edges() {
+			edges = append(edges, [2]int{e.I, e.J})
+		}
+		var rule vmc.Rule = vmc.BondExchange{Edges: edges, Distant: s.Distant}
+		if s.GlobalFlip > 0 {
+			rule = vmc.GlobalFlip{Rule: rule, P: s.GlobalFlip}
+			o.GlobalFlip = 0
+		}
+		o.Rule = rule
+	}
 	return o
 }
 

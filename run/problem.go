@@ -28,7 +28,7 @@ type Problem struct {
 	NUp int
 	// TotalSz is S^z_tot = NUp − N/2 of the sector, nil when unconstrained.
 	TotalSz *float64
-	// Move is the resolved sampler move: "local" or "exchange".
+	// Move is the resolved sampler move: "local", "exchange" or "bond".
 	Move string
 }
 
@@ -352,7 +352,7 @@ func build(c *config.Config) (*Problem, error) {
 		if p.NUp >= 0 {
 			return nil, keyErr("sampler.move", "local moves change S^z but the sector total_sz = %v is fixed; use \"exchange\" or \"auto\"", *p.TotalSz)
 		}
-	case "exchange":
+	case "exchange", "bond":
 		if p.NUp < 0 {
 			return nil, keyErr("sampler.move", "exchange moves need a fixed magnetization sector (hamiltonian.total_sz)")
 		}

@@ -258,3 +258,33 @@ func TestScheduleOptions(t *testing.T) {
 		t.Errorf("diag-shift factor at the end %v, want 0.1", f)
 	}
 }
+
+// sampler.move = "bond" gives the sampler a BondExchange rule over the
+// lattice's edges (wrapped in GlobalFlip when global_flip > 0), and the
+// sampler accepts it in the sector.
+func TestBondMove(t *testing.T) {
+	const src = "[lattice]\nkind = \"triangular\"\nextent = [3, 4]\n[hamiltonian]\nkind = \"heisenberg\"\n[sampler]\nmove = \"bond\"\ndistant = 0.2\nsamples = 64\n"
+	for _, flip := range []string{"0", "0.1"} {
+		p, err := Parse("x.toml", []byte(src), []string{"sampler.global_flip=" + flip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := p.SamplerOptions(1)
+		if o.Rule == nil || o.GlobalFlip != 0 {
+			t.Fatalf("global_flip %s: options %+v", flip, o)
+		}
+		psi, err := p.NewAnsatz()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := vmc.NewSampler(psi, p.Op, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b vmc.Batch
+		s.Sample(&b, false)
+		if !(b.Acceptance > 0) {
+			t.Errorf("global_flip %s: acceptance %v", flip, b.Acceptance)
+		}
+	}
+}

@@ -80,7 +80,8 @@ type AnsatzConfig struct {
 
 // SamplerConfig is the [sampler] table.
 type SamplerConfig struct {
-	Move       string  `toml:"move"`        // auto: exchange when total_sz is fixed, else local
+	Move       string  `toml:"move"`        // auto: exchange when total_sz is fixed, else local; bond: bond exchange mixed with distant exchange
+	Distant    float64 `toml:"distant"`     // 0.1: probability of a distant exchange among bond moves (move = "bond")
 	Chains     int     `toml:"chains"`      // 16
 	Samples    int     `toml:"samples"`     // 2048 per iteration, all chains together
 	Sweep      int     `toml:"sweep"`       // 1 sweep (N proposals) between samples
@@ -148,7 +149,7 @@ func Default() Config {
 		Lattice:     LatticeConfig{PBC: true},
 		Hamiltonian: HamiltonianConfig{J: 1, Delta: 1, SignRule: "auto"},
 		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Features: []int{8, 8}, Characters: "trivial"},
-		Sampler:     SamplerConfig{Move: "auto", Chains: 16, Samples: 2048, Sweep: 1, BurnIn: 32, Discard: 1},
+		Sampler:     SamplerConfig{Move: "auto", Distant: 0.1, Chains: 16, Samples: 2048, Sweep: 1, BurnIn: 32, Discard: 1},
 		Optimizer:   OptimizerConfig{Kind: "sr", Iterations: 300, LearningRate: 0.05, DiagShift: 0.01, Solver: "auto", Schedule: "constant", DecayTo: 0.01},
 		Evaluate:    EvaluateConfig{Samples: 20000},
 		ED:          EDConfig{Mode: "auto", MaxDim: 5000000, Momentum: "none"},

@@ -171,7 +171,14 @@ func (c *Config) validate() error {
 			}
 			return nil
 		},
-		func() error { return OneOf("sampler.move", c.Sampler.Move, "auto", "local", "exchange") },
+		func() error { return OneOf("sampler.move", c.Sampler.Move, "auto", "local", "exchange", "bond") },
+		func() error {
+			d := c.Sampler.Distant
+			if math.IsNaN(d) || d < 0 || d > 1 {
+				return keyErr("sampler.distant", "want a probability between 0 and 1, got %v", d)
+			}
+			return nil
+		},
 		func() error { return Positive("sampler.chains", c.Sampler.Chains) },
 		func() error { return Positive("sampler.samples", c.Sampler.Samples) },
 		func() error { return Positive("sampler.sweep", c.Sampler.Sweep) },
