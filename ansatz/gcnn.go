@@ -85,6 +85,10 @@ type GCNN struct {
 	// per unit change of x_k.
 	wexp []complex128
 	c    []complex128 // effective readout c_f (v_f + i u_f if real)
+	// Real networks run their forward passes in float64: pr holds the
+	// real parts of p, wexpR those of wexp.
+	pr    []float64
+	wexpR []float64
 }
 
 var (
@@ -158,6 +162,10 @@ func NewGCNN(group [][]int, widths []int, act Activation, holomorphic bool, char
 	}
 	m.p = make([]complex128, np)
 	m.wexp = make([]complex128, n*widths[0]*ng)
+	if !holomorphic {
+		m.pr = make([]float64, np)
+		m.wexpR = make([]float64, n*widths[0]*ng)
+	}
 	m.c = make([]complex128, prev)
 	m.prepare()
 	return m
@@ -344,6 +352,14 @@ func (m *GCNN) prepare() {
 			}
 		}
 	}
+	if !m.holomorphic {
+		for k, v := range m.p {
+			m.pr[k] = real(v)
+		}
+		for k, v := range m.wexp {
+			m.wexpR[k] = real(v)
+		}
+	}
 	fl := len(m.c)
 	for f := range fl {
 		if m.holomorphic {
@@ -420,19 +436,132 @@ func (m *GCNN) SetParams(p []complex128) {
 // gcnnState is one forward pass: pre-activations z[l] and activations
 // a[l] (F_l·|G| each, feature-major: index f·|G|+g), the readout φ (|G|)
 // and log ψ.
+//
+// A real network keeps its features in zr and ar; z and a then serve the
+// backward pass only (filled from zr and ar by LogDeriv).
 type gcnnState struct {
 	z, a   [][]complex128
+	zr, ar [][]float64 // real networks
 	phi    []complex128
 	logPsi complex128
 }
 
 func (m *GCNN) newState() gcnnState {
-	s := gcnnState{z: make([][]complex128, len(m.widths)), a: make([][]complex128, len(m.widths)), phi: make([]complex128, m.ng)}
+	nl := len(m.widths)
+	s := gcnnState{z: make([][]complex128, nl), a: make([][]complex128, nl), phi: make([]complex128, m.ng)}
+	if !m.holomorphic {
+		s.zr, s.ar = make([][]float64, nl), make([][]float64, nl)
+	}
 	for l, w := range m.widths {
 		s.z[l] = make([]complex128, w*m.ng)
 		s.a[l] = make([]complex128, w*m.ng)
+		if !m.holomorphic {
+			s.zr[l] = make([]float64, w*m.ng)
+			s.ar[l] = make([]float64, w*m.ng)
+		}
 	}
 	return s
+}
+
+// embedState writes layer 1 of s for x from scratch.
+func (m *GCNN) embedState(x []int8, s *gcnnState) {
+	if m.holomorphic {
+		m.embed(x, s.z[0])
+	} else {
+		m.embedR(x, s.zr[0])
+	}
+}
+
+// forwardState runs the layers after the embedding, the readout and the
+// projection; tmp has length |G|.
+func (m *GCNN) forwardState(s *gcnnState, tmp []complex128, tmpr []float64) {
+	if m.holomorphic {
+		m.forward(s, tmp)
+	} else {
+		m.forwardR(s, tmpr)
+	}
+}
+
+// embedR is embed for a real network.
+func (m *GCNN) embedR(x []int8, z1 []float64) {
+	ng, f1 := m.ng, m.widths[0]
+	for f := range f1 {
+		b := m.pr[m.offB[0]+f]
+		for g := range ng {
+			z1[f*ng+g] = b
+		}
+	}
+	for k, xk := range x {
+		row := m.wexpR[k*f1*ng : (k+1)*f1*ng]
+		if xk > 0 {
+			for j, w := range row {
+				z1[j] += w
+			}
+		} else {
+			for j, w := range row {
+				z1[j] -= w
+			}
+		}
+	}
+}
+
+// forwardR is forward for a real network: real features, complex readout.
+func (m *GCNN) forwardR(s *gcnnState, tmp []float64) {
+	ng := m.ng
+	m.act.applyR(s.zr[0], s.ar[0])
+	for l := 1; l < len(m.widths); l++ {
+		fo, fi := m.widths[l], m.widths[l-1]
+		z, ain := s.zr[l], s.ar[l-1]
+		b := m.pr[m.offB[l] : m.offB[l]+fo]
+		k := m.pr[m.offW[l] : m.offW[l]+fo*fi*ng]
+		for f := range fo {
+			for g := range ng {
+				z[f*ng+g] = b[f]
+			}
+		}
+		for g := range ng {
+			row := m.mul[g*ng : (g+1)*ng]
+			for fp := range fi {
+				af := ain[fp*ng : (fp+1)*ng]
+				for h, u := range row {
+					tmp[h] = af[u]
+				}
+				for f := range fo {
+					z[f*ng+g] += dotR(k[(f*fi+fp)*ng:(f*fi+fp+1)*ng], tmp)
+				}
+			}
+		}
+		m.act.applyR(z, s.ar[l])
+	}
+	last := s.ar[len(m.widths)-1]
+	for g := range ng {
+		s.phi[g] = 0
+	}
+	for f, c := range m.c {
+		cr, ci := real(c), imag(c)
+		af := last[f*ng : (f+1)*ng]
+		for g, v := range af {
+			s.phi[g] += complex(cr*v, ci*v)
+		}
+	}
+	s.logPsi = m.project(s.phi)
+}
+
+// dotR returns Σ_k a_k b_k.
+func dotR(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	k := 0
+	for ; k+4 <= len(a); k += 4 {
+		s0 += a[k] * b[k]
+		s1 += a[k+1] * b[k+1]
+		s2 += a[k+2] * b[k+2]
+		s3 += a[k+3] * b[k+3]
+	}
+	for ; k < len(a); k++ {
+		s0 += a[k] * b[k]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // embed writes z¹(x) from scratch.
@@ -544,8 +673,8 @@ func (m *GCNN) LogPsi(x []int8) complex128 {
 		panic(fmt.Sprintf("ansatz: GCNN.LogPsi: len(x) = %d, want %d sites", len(x), m.n))
 	}
 	s := m.newState()
-	m.embed(x, s.z[0])
-	m.forward(&s, make([]complex128, m.ng))
+	m.embedState(x, &s)
+	m.forwardState(&s, make([]complex128, m.ng), make([]float64, m.ng))
 	return s.logPsi
 }
 
@@ -559,7 +688,7 @@ func (m *GCNN) NewCache(x []int8) Cache {
 		maxw = max(maxw, w)
 	}
 	c := &gcnnCache{
-		m: m, x: make([]int8, m.n), cur: m.newState(), trial: m.newState(), tmp: make([]complex128, m.ng),
+		m: m, x: make([]int8, m.n), cur: m.newState(), trial: m.newState(), tmp: make([]complex128, m.ng), tmpr: make([]float64, m.ng),
 		dtmp: make([]complex128, m.ng), last: make([]int, 0, m.n),
 		da: make([]complex128, maxw*m.ng), dz: make([]complex128, maxw*m.ng),
 	}
@@ -580,6 +709,7 @@ type gcnnCache struct {
 	hasTrial bool
 	accepted int
 	tmp      []complex128
+	tmpr     []float64
 	dtmp     []complex128
 	da, dz   []complex128 // backward-pass buffers
 }
@@ -590,8 +720,8 @@ func (c *gcnnCache) Reset(x []int8) {
 		panic(fmt.Sprintf("ansatz: GCNN cache Reset: len(x) = %d, want %d sites", len(x), c.m.n))
 	}
 	copy(c.x, x)
-	c.m.embed(c.x, c.cur.z[0])
-	c.m.forward(&c.cur, c.tmp)
+	c.m.embedState(c.x, &c.cur)
+	c.m.forwardState(&c.cur, c.tmp, c.tmpr)
 	c.hasTrial = false
 	c.accepted = 0
 }
@@ -606,6 +736,26 @@ func (c *gcnnCache) LogPsi() complex128 { return c.cur.logPsi }
 func (c *gcnnCache) price(flips []int) {
 	m := c.m
 	ng, f1 := m.ng, m.widths[0]
+	if !m.holomorphic {
+		z1 := c.trial.zr[0]
+		copy(z1, c.cur.zr[0])
+		for _, k := range flips {
+			row := m.wexpR[k*f1*ng : (k+1)*f1*ng]
+			if c.x[k] > 0 {
+				for j, w := range row {
+					z1[j] -= 2 * w
+				}
+			} else {
+				for j, w := range row {
+					z1[j] += 2 * w
+				}
+			}
+		}
+		m.forwardR(&c.trial, c.tmpr)
+		c.last = append(c.last[:0], flips...)
+		c.hasTrial = true
+		return
+	}
 	z1 := c.trial.z[0]
 	copy(z1, c.cur.z[0])
 	for _, k := range flips {
@@ -653,8 +803,8 @@ func (c *gcnnCache) Accept(flips []int) {
 		c.x[k] = -c.x[k]
 	}
 	if c.accepted++; c.accepted%refreshEvery == 0 {
-		c.m.embed(c.x, c.cur.z[0])
-		c.m.forward(&c.cur, c.tmp)
+		c.m.embedState(c.x, &c.cur)
+		c.m.forwardState(&c.cur, c.tmp, c.tmpr)
 	}
 }
 
@@ -676,6 +826,16 @@ func (c *gcnnCache) LogDeriv(dst []complex128) {
 	}
 	ng, nl := m.ng, len(m.widths)
 	s := &c.cur
+	if !m.holomorphic { // the backward pass runs in complex arithmetic
+		for l := range m.widths {
+			for k, v := range s.zr[l] {
+				s.z[l][k] = complex(v, 0)
+			}
+			for k, v := range s.ar[l] {
+				s.a[l][k] = complex(v, 0)
+			}
+		}
+	}
 	// Projection weights w_g in c.tmp.
 	mx := math.Inf(-1)
 	for _, v := range s.phi {
