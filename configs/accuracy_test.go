@@ -31,6 +31,10 @@ func TestAccuracy(t *testing.T) {
 		{"heisenberg-square4x4-symm-aut.toml", 1e-4}, // measured 2.0e-6, evaluation error bar 1.5e-5
 		{"j1j2-chain20-ffnn.toml", 3e-3},
 		{"heisenberg-square4x4-ffnn.toml", 5e-3},
+		// Measured 6.3e-4 (288 s on 2 shared cores). Issue #13's target
+		// for this system is 1e-4 and is NOT met yet; this bound guards
+		// the measured figure, it does not replace the target.
+		{"heisenberg-square4x4-gcnn.toml", 1e-3},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
