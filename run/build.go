@@ -2,6 +2,8 @@ package run
 
 import (
 	"errors"
+	"math"
+	"math/cmplx"
 	"math/rand/v2"
 	"strings"
 
@@ -142,6 +144,9 @@ func (p *Problem) SymmetryGroup() ([][]int, error) {
 // "sign<k>" (k = 1 … 2^r − 1, in the order SignCharacters lists them).
 func (p *Problem) Characters(group [][]int) ([]complex128, error) {
 	ch := p.Config.Ansatz.Characters
+	if k := p.Config.Ansatz.Momentum; len(k) > 0 {
+		return p.momentumCharacters(k, len(group))
+	}
 	toC := func(c []int8) []complex128 {
 		out := make([]complex128, len(c))
 		for g, v := range c {
@@ -168,6 +173,41 @@ func (p *Problem) Characters(group [][]int) ([]complex128, error) {
 		return nil, keyErr("ansatz.characters", "the group of %d elements has %d non-trivial ±1 characters, got %q", len(group), len(signs)-1, ch)
 	}
 	return toC(signs[k]), nil
+}
+
+// momentumCharacters returns χ(t) = exp(i 2π Σ_d k_d m_d / L_d) for the
+// translations of lattice.Translations, where translation t shifts the
+// cells by m_d along every periodic direction d (Translations lists the
+// shifts with the first periodic direction fastest); so ψ(x∘t) = χ(t) ψ(x).
+// k_d must be 0 along open directions.
+func (p *Problem) momentumCharacters(k []int, ng int) ([]complex128, error) {
+	l := p.Lattice
+	if l.Kind() == lattice.Custom {
+		return nil, keyErr("ansatz.momentum", "a custom lattice has no translations")
+	}
+	ext, pbc := l.Extent(), l.PBC()
+	if len(k) != len(ext) {
+		return nil, keyErr("ansatz.momentum", "want %d components (one per lattice direction), got %v", len(ext), k)
+	}
+	for d := range k {
+		if !pbc[d] && k[d] != 0 {
+			return nil, keyErr("ansatz.momentum", "direction %d is open: its component must be 0, got %v", d+1, k)
+		}
+	}
+	chars := make([]complex128, ng)
+	for g := range chars {
+		rest, phase := g, 0.0
+		for d := range ext {
+			if !pbc[d] {
+				continue
+			}
+			m := rest % ext[d]
+			rest /= ext[d]
+			phase += 2 * math.Pi * float64(k[d]*m) / float64(ext[d])
+		}
+		chars[g] = cmplx.Exp(complex(0, phase))
+	}
+	return chars, nil
 }
 
 // SamplerOptions returns the Metropolis options of [sampler] for the

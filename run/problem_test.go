@@ -185,6 +185,8 @@ func TestGCNNConfig(t *testing.T) {
 		{[]string{"ansatz.dtype=\"real\""}, 16},
 		{[]string{"ansatz.characters=\"pi\""}, 16},
 		{[]string{"ansatz.symmetries=\"automorphisms\"", "ansatz.characters=\"sign1\""}, 128},
+		{[]string{"ansatz.momentum=[1, 2]"}, 16},
+		{[]string{"ansatz.momentum=[2, 0]", "ansatz.dtype=\"real\""}, 16},
 	} {
 		p, err := Parse("x.toml", []byte(src), tc.sets)
 		if err != nil {
@@ -286,5 +288,40 @@ func TestBondMove(t *testing.T) {
 		if !(b.Acceptance > 0) {
 			t.Errorf("global_flip %s: acceptance %v", flip, b.Acceptance)
 		}
+	}
+}
+
+// ansatz.momentum = [L/2, L/2] is the k = π character of ansatz.characters
+// = "pi", element by element; a momentum along an open direction and a
+// momentum together with a character are refused.
+func TestGCNNMomentum(t *testing.T) {
+	const src = "[lattice]\nkind = \"square\"\nextent = [4, 4]\n[hamiltonian]\nkind = \"heisenberg\"\n[ansatz]\nkind = \"gcnn\"\nfeatures = [2]\n"
+	chars := func(sets ...string) []complex128 {
+		p, err := Parse("x.toml", []byte(src), sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _ := p.SymmetryGroup()
+		c, err := p.Characters(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	k := chars("ansatz.momentum=[2, 2]")
+	pi := chars("ansatz.characters=\"pi\"")
+	for g := range pi {
+		if cmplx.Abs(k[g]-pi[g]) > 1e-12 {
+			t.Fatalf("element %d: momentum (π, π) character %v, pi character %v", g, k[g], pi[g])
+		}
+	}
+	if _, err := Parse("x.toml", []byte(src), []string{"ansatz.momentum=[1, 0]", "ansatz.characters=\"pi\""}); err == nil {
+		t.Error("momentum with a character accepted")
+	}
+	if _, err := Parse("x.toml", []byte(src), []string{"ansatz.momentum=[1, 1]", "lattice.pbc=[true, false]"}); err == nil {
+		t.Error("momentum along an open direction accepted")
+	}
+	if _, err := Parse("x.toml", []byte(src), []string{"ansatz.momentum=[1]"}); err == nil {
+		t.Error("momentum of the wrong dimension accepted")
 	}
 }

@@ -72,6 +72,7 @@ type AnsatzConfig struct {
 	Layers     []int    `toml:"layers"`               // [32, 16] (ffnn)
 	Features   []int    `toml:"features"`             // [8, 8] (gcnn): features per group element, one width per layer
 	Characters string   `toml:"characters"`           // trivial (gcnn): trivial | pi | sign1, sign2, … (the symmetry sector)
+	Momentum   []int    `toml:"momentum"`             // [] (gcnn, translations): k_d in units of 2π/L_d, instead of characters
 	Activation string   `toml:"activation"`           // tanh (ffnn), lncosh (gcnn): lncosh | tanh | softplus
 	InitScale  *float64 `toml:"init_scale,omitempty"` // 0.01 complex, 0.1 real; 0.5 for ffnn
 	SpinFlip   bool     `toml:"spin_flip"`            // false (rbm-symm): impose ψ(x) = ψ(−x)
@@ -148,7 +149,7 @@ func Default() Config {
 		Seed:        1,
 		Lattice:     LatticeConfig{PBC: true},
 		Hamiltonian: HamiltonianConfig{J: 1, Delta: 1, SignRule: "auto"},
-		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Features: []int{8, 8}, Characters: "trivial"},
+		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Features: []int{8, 8}, Characters: "trivial", Momentum: []int{}},
 		Sampler:     SamplerConfig{Move: "auto", Distant: 0.1, Chains: 16, Samples: 2048, Sweep: 1, BurnIn: 32, Discard: 1},
 		Optimizer:   OptimizerConfig{Kind: "sr", Iterations: 300, LearningRate: 0.05, DiagShift: 0.01, Solver: "auto", Schedule: "constant", DecayTo: 0.01},
 		Evaluate:    EvaluateConfig{Samples: 20000},

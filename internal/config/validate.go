@@ -133,7 +133,13 @@ func (c *Config) validate() error {
 				if a.Characters != "trivial" {
 					return keyErr("ansatz.characters", "only kind = \"gcnn\" is projected onto a character, got kind = %q", a.Kind)
 				}
+				if len(a.Momentum) > 0 {
+					return keyErr("ansatz.momentum", "only kind = \"gcnn\" is projected onto a momentum, got kind = %q", a.Kind)
+				}
 				return nil
+			}
+			if len(a.Momentum) > 0 && (a.Symmetries != "translations" || a.Characters != "trivial") {
+				return keyErr("ansatz.momentum", "a momentum is a character of the translations: use it with symmetries = \"translations\" and without ansatz.characters")
 			}
 			if len(a.Features) == 0 {
 				return keyErr("ansatz.features", "want at least one layer, got []")
