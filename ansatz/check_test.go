@@ -28,6 +28,17 @@ type contractCase struct {
 	scale float64
 }
 
+// admissible reports whether ψ(x) can be nonzero; the checks skip moves to
+// other configurations. A GCNN projected onto a non-trivial character
+// vanishes exactly on configurations with a stabilizer of another
+// character, where log ψ = −Inf.
+func admissible(a Ansatz, x []int8) bool {
+	if m, ok := a.(*GCNN); ok {
+		return gcnnNonzero(m, x)
+	}
+	return true
+}
+
 // checkLogDerivFD compares LogDeriv with central finite differences of
 // LogPsi along every parameter (and along i·θ_k for a holomorphic ansatz,
 // which must give the same derivative). A real ansatz other than the FFNN
@@ -58,6 +69,9 @@ func checkLogDerivFD(t *testing.T, tc contractCase, seed uint64) {
 	}
 	for trial := range 3 {
 		x := randConfig(rng, n)
+		for !admissible(a, x) {
+			x = randConfig(rng, n)
+		}
 		a.NewCache(x).LogDeriv(o)
 		bad := 0
 		for k := range np {
@@ -78,7 +92,7 @@ func checkLogDerivFD(t *testing.T, tc contractCase, seed uint64) {
 					}
 				}
 			}
-			if !a.Holomorphic() && !isFFNN(a) && imag(o[k]) != 0 {
+			if !a.Holomorphic() && !hasPhaseHead(a) && imag(o[k]) != 0 {
 				t.Errorf("%s trial %d: real ansatz O_%d = %v has an imaginary part", tc.name, trial, k, o[k])
 			}
 		}
@@ -107,6 +121,9 @@ func checkSequence(t *testing.T, tc contractCase, seed uint64, steps int) {
 	a.InitRandom(rng, tc.scale)
 	n := a.NumSites()
 	x := randConfig(rng, n)
+	for !admissible(a, x) {
+		x = randConfig(rng, n)
+	}
 	c := a.NewCache(x)
 	flips := make([]int, 0, n)
 	other := make([]int, 0, n)
@@ -116,7 +133,7 @@ func checkSequence(t *testing.T, tc contractCase, seed uint64, steps int) {
 	}
 	got := make([]complex128, a.NumParams())
 	want := make([]complex128, a.NumParams())
-	accepted := 0
+	accepted, skipped := 0, 0
 	for step := range steps {
 		k := 1 + rng.IntN(2)
 		if step%10 == 9 {
@@ -127,12 +144,16 @@ func checkSequence(t *testing.T, tc contractCase, seed uint64, steps int) {
 			flips = append(flips[:0], all...)
 		}
 		y := flipped(x, flips)
+		if !admissible(a, y) {
+			skipped++ // not counted against the acceptance
+			continue
+		}
 		fresh := a.LogPsi(y) - a.LogPsi(x)
 		lr := c.LogRatio(flips)
 		if d := logDist(lr, fresh); !(d <= seqTol) {
 			t.Fatalf("%s step %d: LogRatio(%v) = %v, fresh difference %v (distance %g)", tc.name, step, flips, lr, fresh, d)
 		}
-		if !a.Holomorphic() && imag(lr) != 0 && !isFFNN(a) {
+		if !a.Holomorphic() && imag(lr) != 0 && !hasPhaseHead(a) {
 			t.Fatalf("%s step %d: real ansatz log-ratio %v is not real", tc.name, step, lr)
 		}
 		switch rng.IntN(4) {
@@ -167,7 +188,7 @@ func checkSequence(t *testing.T, tc contractCase, seed uint64, steps int) {
 			}
 		}
 	}
-	if accepted < steps/2 {
+	if accepted < (steps-skipped)/2 {
 		t.Errorf("%s: only %d of %d moves accepted", tc.name, accepted, steps)
 	}
 	if accepted < refreshEvery {
@@ -175,14 +196,18 @@ func checkSequence(t *testing.T, tc contractCase, seed uint64, steps int) {
 	}
 }
 
-// isFFNN reports whether a is a real FFNN, or one summed over a group,
-// whose log-ratios are complex (it has a phase head).
-func isFFNN(a Ansatz) bool {
+// hasPhaseHead reports whether a is a real FFNN, or one summed over a
+// group, or a real GCNN, whose log-ratios are complex (it has a phase
+// head).
+func hasPhaseHead(a Ansatz) bool {
 	if s, ok := a.(*Symmetrized); ok {
 		a = s.Base()
 	}
-	_, ok := a.(*FFNN)
-	return ok
+	switch a.(type) {
+	case *FFNN, *GCNN:
+		return true
+	}
+	return false
 }
 
 // checkParamsRoundTrip sets random complex parameters and reads them back;
@@ -261,10 +286,17 @@ func checkConcurrent(t *testing.T, tc contractCase) {
 	for w := range workers {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(w), 23))
-			c := a.NewCache(randConfig(rng, n))
+			x := randConfig(rng, n)
+			for !admissible(a, x) {
+				x = randConfig(rng, n)
+			}
+			c := a.NewCache(x)
 			flips := make([]int, 0, 2)
 			for step := range 300 {
 				flips = randFlips(rng, flips, n, 1+step%min(2, n))
+				if !admissible(a, flipped(c.Config(), flips)) {
+					continue
+				}
 				want := a.LogPsi(flipped(c.Config(), flips)) - c.LogPsi()
 				if got := c.LogRatio(flips); logDist(got, want) > seqTol {
 					errs[w] = fmt.Errorf("worker %d step %d: LogRatio %v, want %v", w, step, got, want)

@@ -40,6 +40,10 @@ func TestAccuracy(t *testing.T) {
 		{"terms-kitaev-honeycomb12.toml", 1e-3},   // exact sums, 600 iterations: measured 7.4e-5 (634 s, 1 thread, loaded)
 		// Not reached yet: terms-toric-code16 (Monte Carlo with local moves
 		// cannot leave the constrained support of the ground state: 0.50).
+		// Measured 6.3e-4 (288 s on 2 shared cores). Issue #13's target
+		// for this system is 1e-4 and is NOT met yet; this bound guards
+		// the measured figure, it does not replace the target.
+		{"heisenberg-square4x4-gcnn.toml", 1e-3},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()

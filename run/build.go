@@ -1,7 +1,10 @@
 package run
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"math/cmplx"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -51,10 +54,24 @@ func (p *Problem) NewAnsatz() (ansatz.Ansatz, error) {
 		psi = ansatz.NewFFNN(n, a.Layers, act, holo)
 	case "jastrow":
 		psi = ansatz.NewJastrow(n, holo, true)
+	case "gcnn":
+		act, err := ansatz.ParseActivation(a.Activation)
+		if err != nil {
+			return nil, keyErr("ansatz.activation", "%v", err)
+		}
+		group, err := p.SymmetryGroup()
+		if err != nil {
+			return nil, err
+		}
+		chars, err := p.Characters(group)
+		if err != nil {
+			return nil, err
+		}
+		psi = ansatz.NewGCNN(group, a.Features, act, holo, chars)
 	default:
 		return nil, keyErr("ansatz.kind", "want one of %s, got %q", config.QuoteList(config.AnsatzKinds), a.Kind)
 	}
-	if a.Kind != "rbm-symm" && a.Symmetries != "none" {
+	if a.Kind != "rbm-symm" && a.Kind != "gcnn" && a.Symmetries != "none" {
 		group, err := p.SymmetryGroup()
 		if err != nil {
 			return nil, err
@@ -94,7 +111,11 @@ func (p *Problem) symmetryGroup() ([][]int, error) {
 	if c.Ansatz.Kind != "rbm-symm" {
 		alpha = 16
 	}
+	gcnn := c.Ansatz.Kind == "gcnn"
 	tooMany := func(g int) error {
+		if gcnn {
+			return keyErr("ansatz.symmetries", "a gcnn over %d group elements is beyond the budget (|G| ≤ %d: its multiplication table has |G|² entries): use a smaller lattice or \"translations\"", g, config.MaxGroupOrder)
+		}
 		if c.Ansatz.Kind != "rbm-symm" {
 			return keyErr("ansatz.symmetries", "summing the %s ansatz over %d group elements on %d sites is beyond the budget (|G|·N ≤ %d): use a smaller lattice or group", c.Ansatz.Kind, g, n, config.MaxSymmWeights/16)
 		}
@@ -110,14 +131,21 @@ func (p *Problem) symmetryGroup() ([][]int, error) {
 			}
 		}
 	}
-	if float64(alpha)*float64(translations)*float64(n) > config.MaxSymmWeights {
+	if float64(alpha)*float64(translations)*float64(n) > config.MaxSymmWeights || gcnn && translations > config.MaxGroupOrder {
 		return nil, tooMany(translations)
 	}
 	if c.Ansatz.Symmetries != "automorphisms" {
 		return p.keepTerms(l.Translations()), nil
 	}
-	g, err := l.AutomorphismsUpTo(config.MaxSymmWeights / (alpha * n))
+	limit := config.MaxSymmWeights / (alpha * n)
+	if gcnn {
+		limit = min(limit, config.MaxGroupOrder)
+	}
+	g, err := l.AutomorphismsUpTo(limit)
 	if err != nil {
+		if gcnn && errors.Is(err, lattice.ErrTooManyAutomorphisms) {
+			return nil, tooMany(limit + 1)
+		}
 		return nil, keyErr("ansatz.symmetries", "%v", err)
 	}
 	return p.keepTerms(g), nil
@@ -142,6 +170,79 @@ func (p *Problem) keepTerms(g [][]int) [][]int {
 	return out
 }
 
+// Characters returns the character ansatz.characters selects on the group
+// (aligned with it) for a gcnn: nil for "trivial" (all +1), the k = π
+// characters of lattice.PiCharacters for "pi" (translations only), and
+// the k-th non-trivial ±1 character of ansatz.SignCharacters for
+// "sign<k>" (k = 1 … 2^r − 1, in the order SignCharacters lists them).
+func (p *Problem) Characters(group [][]int) ([]complex128, error) {
+	ch := p.Config.Ansatz.Characters
+	if k := p.Config.Ansatz.Momentum; len(k) > 0 {
+		return p.momentumCharacters(k, len(group))
+	}
+	toC := func(c []int8) []complex128 {
+		out := make([]complex128, len(c))
+		for g, v := range c {
+			out[g] = complex(float64(v), 0)
+		}
+		return out
+	}
+	switch ch {
+	case "trivial":
+		return nil, nil
+	case "pi":
+		if p.Lattice.Kind() == lattice.Custom {
+			return nil, keyErr("ansatz.characters", "a custom lattice has no translations; \"pi\" needs them")
+		}
+		c, err := p.Lattice.PiCharacters()
+		if err != nil {
+			return nil, keyErr("ansatz.characters", "%s", strings.TrimPrefix(err.Error(), "lattice: "))
+		}
+		return toC(c), nil
+	}
+	k, _ := config.SignIndex(ch) // validated at load time
+	signs := ansatz.SignCharacters(group)
+	if k >= len(signs) {
+		return nil, keyErr("ansatz.characters", "the group of %d elements has %d non-trivial ±1 characters, got %q", len(group), len(signs)-1, ch)
+	}
+	return toC(signs[k]), nil
+}
+
+// momentumCharacters returns χ(t) = exp(i 2π Σ_d k_d m_d / L_d) for the
+// translations of lattice.Translations, where translation t shifts the
+// cells by m_d along every periodic direction d (Translations lists the
+// shifts with the first periodic direction fastest); so ψ(x∘t) = χ(t) ψ(x).
+// k_d must be 0 along open directions.
+func (p *Problem) momentumCharacters(k []int, ng int) ([]complex128, error) {
+	l := p.Lattice
+	if l.Kind() == lattice.Custom {
+		return nil, keyErr("ansatz.momentum", "a custom lattice has no translations")
+	}
+	ext, pbc := l.Extent(), l.PBC()
+	if len(k) != len(ext) {
+		return nil, keyErr("ansatz.momentum", "want %d components (one per lattice direction), got %v", len(ext), k)
+	}
+	for d := range k {
+		if !pbc[d] && k[d] != 0 {
+			return nil, keyErr("ansatz.momentum", "direction %d is open: its component must be 0, got %v", d+1, k)
+		}
+	}
+	chars := make([]complex128, ng)
+	for g := range chars {
+		rest, phase := g, 0.0
+		for d := range ext {
+			if !pbc[d] {
+				continue
+			}
+			m := rest % ext[d]
+			rest /= ext[d]
+			phase += 2 * math.Pi * float64(k[d]*m) / float64(ext[d])
+		}
+		chars[g] = cmplx.Exp(complex(0, phase))
+	}
+	return chars, nil
+}
+
 // SamplerOptions returns the Metropolis options of [sampler] for the
 // problem p; threads only spreads the work.
 func (p *Problem) SamplerOptions(threads int) vmc.Options {
@@ -155,8 +256,24 @@ func (p *Problem) SamplerOptions(threads int) vmc.Options {
 	if p.Move == "exchange" {
 		o.Move = vmc.Exchange
 	}
+	// Rules beyond a plain Move: bond exchanges, the Hamiltonian's flip
+	// sets mixed in, and the global flip around them.
+	var rule vmc.Rule
+	if p.Move == "bond" {
+		edges := make([][2]int, 0, len(p.Lattice.Edges()))
+		for _, e := range p.Lattice.Edges() {
+			edges = append(edges, [2]int{e.I, e.J})
+		}
+		rule = vmc.BondExchange{Edges: edges, Distant: s.Distant}
+	}
 	if s.TermMoves > 0 {
-		var rule vmc.Rule = vmc.FlipSets{Rule: o.Move, Sets: p.termFlipSets(), P: s.TermMoves}
+		base := rule
+		if base == nil {
+			base = o.Move
+		}
+		rule = vmc.FlipSets{Rule: base, Sets: p.termFlipSets(), P: s.TermMoves}
+	}
+	if rule != nil {
 		if o.GlobalFlip > 0 {
 			rule = vmc.GlobalFlip{Rule: rule, P: o.GlobalFlip}
 			o.GlobalFlip = 0
@@ -198,7 +315,13 @@ func (p *Problem) DriverOptions(threads int) vmc.DriverOptions {
 	o := p.Config.Optimizer
 	kind, _ := vmc.ParseOptimizer(o.Kind) // validated at load time
 	solver, _ := sr.ParseSolver(o.Solver) // validated at load time
-	return vmc.DriverOptions{Optimizer: kind, LearningRate: o.LearningRate, DiagShift: o.DiagShift, Solver: solver, Threads: threads}
+	d := vmc.DriverOptions{Optimizer: kind, LearningRate: o.LearningRate, DiagShift: o.DiagShift, Solver: solver, Threads: threads}
+	sk, _ := vmc.ParseSchedule(o.Schedule) // validated at load time
+	d.LearningRateSchedule = vmc.Schedule{Kind: sk, Warmup: o.Warmup, Total: o.Iterations, Final: o.DecayTo}
+	if o.DiagShiftFinal > 0 && o.DiagShiftFinal < o.DiagShift {
+		d.DiagShiftSchedule = vmc.Schedule{Kind: vmc.Exponential, Total: o.Iterations, Final: o.DiagShiftFinal / o.DiagShift}
+	}
+	return d
 }
 
 // ObservableSpec returns what [observables] asks the final evaluation to

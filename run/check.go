@@ -141,7 +141,7 @@ func warnings(p *Problem, np int, holo bool, ns int, r *Report) []string {
 	if h.Kind == "heisenberg" && p.SignRule && !stoq {
 		w = append(w, "sign_rule = true on a frustrated model: the Marshall rule is not exact here (J2 ≠ 0); it only changes the basis")
 	}
-	if h.Kind == "heisenberg" && !p.SignRule && !holo && cfg.Ansatz.Kind != "ffnn" {
+	if h.Kind == "heisenberg" && !p.SignRule && !holo && cfg.Ansatz.Kind != "ffnn" && cfg.Ansatz.Kind != "gcnn" {
 		w = append(w, "real ansatz without the sign rule: a real positive wavefunction cannot represent the sign structure of this model; use dtype = \"complex\" or kind = \"ffnn\"")
 	}
 	// A symmetric ansatz is invariant under its group. The ground state is
@@ -151,6 +151,9 @@ func warnings(p *Problem, np int, holo bool, ns int, r *Report) []string {
 		group := "translation invariant (zero momentum)"
 		if cfg.Ansatz.Symmetries == "automorphisms" {
 			group = "invariant under every lattice symmetry (zero momentum, trivial point-group representation)"
+		}
+		if cfg.Ansatz.Kind == "gcnn" {
+			group = fmt.Sprintf("of the symmetry sector ansatz.characters = %q", cfg.Ansatz.Characters)
 		}
 		w = append(w, "a symmetric ansatz represents only states "+group+"; without a stoquastic Hamiltonian (sign rule) nothing guarantees that the ground state is one: compare with ED on a small cluster")
 	}

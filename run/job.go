@@ -318,6 +318,8 @@ func ansatzKindText(a config.AnsatzConfig) string {
 		return s
 	case "ffnn":
 		return fmt.Sprintf("ffnn layers=%v activation=%s dtype=%s", a.Layers, a.Activation, a.Dtype)
+	case "gcnn":
+		return fmt.Sprintf("gcnn features=%v activation=%s dtype=%s characters=%s", a.Features, a.Activation, a.Dtype, a.Characters)
 	}
 	return fmt.Sprintf("%s dtype=%s", a.Kind, a.Dtype)
 }
@@ -437,6 +439,13 @@ func (j *Job) evaluate() (*Summary, error) {
 		res.EDSeconds = j.exact.WallSeconds
 		res.OptimizationSeconds -= j.exact.WallSeconds
 	}
+	if eref, ok := p.ReferenceEnergy(); ok {
+		sum.ReferenceEnergy, sum.ReferenceSource = &eref, p.Config.Reference.Source
+		if j.exact == nil {
+			rel := math.Abs(est.Mean-eref) / math.Abs(eref)
+			sum.RelativeError, res.RelativeError = &rel, &rel
+		}
+	}
 	obs, err := j.observables(&b)
 	if err != nil {
 		return sum, err
@@ -538,6 +547,12 @@ func (j *Job) report(s *Summary) {
 	fmt.Fprintf(w, "vmc: variance %.4g, V-score %.3g, %d evaluation samples at %.0f samples/s\n", s.Variance, s.VScore, s.EvalSamples, s.SamplesPerSecond)
 	if s.EDEnergy != nil {
 		fmt.Fprintf(w, "vmc: exact E0 = %.8f, relative error %.3e\n", *s.EDEnergy, *s.RelativeError)
+	} else if s.ReferenceEnergy != nil {
+		src := ""
+		if s.ReferenceSource != "" {
+			src = " (" + s.ReferenceSource + ")"
+		}
+		fmt.Fprintf(w, "vmc: reference E = %.8f%s, relative error %.3e\n", *s.ReferenceEnergy, src, *s.RelativeError)
 	}
 	fmt.Fprintf(w, "vmc: results in %s (writing: log %.3f s, checkpoints %.3f s + %.3f s in the background); done in %.1f s\n",
 		s.Output, s.LogSeconds, s.CheckpointSeconds, s.CompanionSeconds, s.WallSeconds)

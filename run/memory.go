@@ -127,6 +127,13 @@ func (p *Problem) paramCount() (params, hidden float64) {
 		return params + 2*(prev+1), first
 	case "jastrow":
 		return n*(n-1)/2 + n, n
+	case "gcnn":
+		// The per-chain memory multiplies hidden by |G| (Memory's group).
+		g := 1.0
+		if gr, err := p.SymmetryGroup(); err == nil {
+			g = float64(len(gr))
+		}
+		return gcnnCount(a, n, g)
 	}
 	return 0, 0
 }
@@ -135,6 +142,8 @@ func paramKey(c *config.Config) string {
 	switch c.Ansatz.Kind {
 	case "ffnn":
 		return "ansatz.layers"
+	case "gcnn":
+		return "ansatz.features"
 	case "jastrow":
 		return "lattice"
 	}

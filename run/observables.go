@@ -12,21 +12,26 @@ import (
 // Summary is the result of a run: the --json object of `vmc run`
 // (docs/cli.md lists the keys). Non-finite values are null.
 type Summary struct {
-	Energy           float64  `json:"energy"`
-	EnergyError      float64  `json:"energy_error"`
-	EnergyPerSite    float64  `json:"energy_per_site"`
-	Variance         float64  `json:"variance"`
-	VScore           float64  `json:"v_score"`
-	TauCorr          *float64 `json:"tau_corr"`
-	RHat             *float64 `json:"r_hat"`
-	NSites           int      `json:"n_sites"`
-	NParameters      int      `json:"n_parameters"`
-	Iterations       int      `json:"iterations"`
-	Units            string   `json:"units"`
-	Model            string   `json:"model"`
-	Lattice          string   `json:"lattice"`
-	EDEnergy         *float64 `json:"ed_energy"`
-	RelativeError    *float64 `json:"relative_error"`
+	Energy        float64  `json:"energy"`
+	EnergyError   float64  `json:"energy_error"`
+	EnergyPerSite float64  `json:"energy_per_site"`
+	Variance      float64  `json:"variance"`
+	VScore        float64  `json:"v_score"`
+	TauCorr       *float64 `json:"tau_corr"`
+	RHat          *float64 `json:"r_hat"`
+	NSites        int      `json:"n_sites"`
+	NParameters   int      `json:"n_parameters"`
+	Iterations    int      `json:"iterations"`
+	Units         string   `json:"units"`
+	Model         string   `json:"model"`
+	Lattice       string   `json:"lattice"`
+	EDEnergy      *float64 `json:"ed_energy"`
+	RelativeError *float64 `json:"relative_error"`
+	// ReferenceEnergy is reference.energy (or energy_per_site × N), null
+	// when not set; RelativeError is measured against it when ED did not
+	// run.
+	ReferenceEnergy  *float64 `json:"reference_energy"`
+	ReferenceSource  string   `json:"reference_source,omitempty"`
 	WallSeconds      float64  `json:"wall_seconds"`
 	SamplesPerSecond float64  `json:"samples_per_second"`
 	EvalSamples      int      `json:"evaluation_samples"`

@@ -28,7 +28,7 @@ type Problem struct {
 	NUp int
 	// TotalSz is S^z_tot = NUp − N/2 of the sector, nil when unconstrained.
 	TotalSz *float64
-	// Move is the resolved sampler move: "local" or "exchange".
+	// Move is the resolved sampler move: "local", "exchange" or "bond".
 	Move string
 
 	// Operators are the declared operators of [[observables.operators]].
@@ -89,8 +89,17 @@ func (p *Problem) validate() error {
 		return err
 	}
 	if c.Ansatz.Symmetries != "none" {
-		if _, err := p.SymmetryGroup(); err != nil {
+		group, err := p.SymmetryGroup()
+		if err != nil {
 			return err
+		}
+		if c.Ansatz.Kind == "gcnn" {
+			if _, err := p.Characters(group); err != nil {
+				return err
+			}
+			if err := validateGCNN(c, p, len(group)); err != nil {
+				return err
+			}
 		}
 	}
 	if err := validateSampler(c, p); err != nil {
@@ -102,6 +111,19 @@ func (p *Problem) validate() error {
 	var err error
 	p.Operators, err = p.buildOperators()
 	return err
+}
+
+// ReferenceEnergy returns the total reference energy of [reference]
+// (energy, or energy_per_site times N) and whether one is set.
+func (p *Problem) ReferenceEnergy() (float64, bool) {
+	r := p.Config.Reference
+	switch {
+	case r.Energy != nil:
+		return *r.Energy, true
+	case r.EnergyPerSite != nil:
+		return *r.EnergyPerSite * float64(p.NumSites()), true
+	}
+	return 0, false
 }
 
 // NumSites returns the number of sites of the lattice.
@@ -147,6 +169,38 @@ func validateSize(c *config.Config, p *Problem) error {
 		return keyErr(key, "the %s ansatz would have %.3g parameters on %d sites, more than %d", a.Kind, params, int(n), config.MaxParams)
 	}
 	return nil
+}
+
+// validateGCNN refuses a gcnn with too many parameters, once the group
+// order is known.
+func validateGCNN(c *config.Config, p *Problem, ng int) error {
+	params, _ := gcnnCount(c.Ansatz, float64(p.NumSites()), float64(ng))
+	if params > config.MaxParams {
+		return keyErr("ansatz.features", "the gcnn ansatz would have %.3g parameters over %d group elements, more than %d", params, ng, config.MaxParams)
+	}
+	return nil
+}
+
+// gcnnCount returns the parameters of a gcnn on n sites over a group of ng
+// elements (see ansatz.GCNN) and the size of one cache in complex numbers
+// per group element (four buffers per layer).
+func gcnnCount(a config.AnsatzConfig, n, ng float64) (params, perElement float64) {
+	prev := 0.0
+	for l, w := range a.Features {
+		fw := float64(w)
+		if l == 0 {
+			params += fw * (n + 1)
+		} else {
+			params += fw * (prev*ng + 1)
+		}
+		prev = fw
+		perElement += 4 * fw
+	}
+	params += prev
+	if a.Dtype == "real" {
+		params += prev
+	}
+	return params, perElement
 }
 
 // validateSampler checks the sampler against the sector: what the sampler
@@ -326,7 +380,7 @@ func build(c *config.Config) (*Problem, error) {
 		if p.NUp >= 0 {
 			return nil, keyErr("sampler.move", "local moves change S^z but the sector total_sz = %v is fixed; use \"exchange\" or \"auto\"", *p.TotalSz)
 		}
-	case "exchange":
+	case "exchange", "bond":
 		if p.NUp < 0 {
 			return nil, keyErr("sampler.move", "exchange moves need a fixed magnetization sector (hamiltonian.total_sz)")
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/vmc-lattice/vmc/ansatz"
 	"github.com/vmc-lattice/vmc/configs"
 	"github.com/vmc-lattice/vmc/internal/config"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 func TestDefaults(t *testing.T) {
@@ -181,5 +182,159 @@ func TestRemaining(t *testing.T) {
 		if got := remaining(tc.sec); got != tc.want {
 			t.Errorf("remaining(%g) = %q, want %q", tc.sec, got, tc.want)
 		}
+	}
+}
+
+// ansatz.kind = "gcnn": the parameter count of the built network matches
+// paramCount (the memory estimate) for both groups, dtypes and characters,
+// and log ψ transforms with the selected character.
+func TestGCNNConfig(t *testing.T) {
+	const src = "[lattice]\nkind = \"square\"\nextent = [4, 4]\n[hamiltonian]\nkind = \"heisenberg\"\nsign_rule = false\n[ansatz]\nkind = \"gcnn\"\nfeatures = [3, 2]\ninit_scale = 0.5\n"
+	for _, tc := range []struct {
+		sets  []string
+		group int
+	}{
+		{nil, 16},
+		{[]string{"ansatz.dtype=\"real\""}, 16},
+		{[]string{"ansatz.characters=\"pi\""}, 16},
+		{[]string{"ansatz.symmetries=\"automorphisms\"", "ansatz.characters=\"sign1\""}, 128},
+		{[]string{"ansatz.momentum=[1, 2]"}, 16},
+		{[]string{"ansatz.momentum=[2, 0]", "ansatz.dtype=\"real\""}, 16},
+	} {
+		p, err := Parse("x.toml", []byte(src), tc.sets)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.sets, err)
+		}
+		if p.Config.Ansatz.Activation != "lncosh" {
+			t.Errorf("%v: default activation %q, want lncosh", tc.sets, p.Config.Ansatz.Activation)
+		}
+		g, err := p.SymmetryGroup()
+		if err != nil || len(g) != tc.group {
+			t.Fatalf("%v: |G| = %d, %v; want %d", tc.sets, len(g), err, tc.group)
+		}
+		psi, err := p.NewAnsatz()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if np, _ := p.paramCount(); int(np) != psi.NumParams() {
+			t.Errorf("%v: paramCount %v, built %d", tc.sets, np, psi.NumParams())
+		}
+		chars, err := p.Characters(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		x, y := make([]int8, 16), make([]int8, 16)
+		for i := range x {
+			x[i] = int8(2*rng.IntN(2) - 1)
+		}
+		l0 := psi.LogPsi(x)
+		for k, perm := range g {
+			for i := range y {
+				y[i] = x[perm[i]]
+			}
+			want := l0
+			if chars != nil {
+				want += cmplx.Log(chars[k])
+			}
+			d := psi.LogPsi(y) - want
+			d = complex(real(d), math.Remainder(imag(d), 2*math.Pi))
+			if cmplx.Abs(d) > 1e-9 {
+				t.Fatalf("%v: log ψ(x∘g) − log ψ(x) − log χ(g) = %v", tc.sets, d)
+			}
+		}
+	}
+}
+
+// optimizer.schedule, warmup, decay_to and diag_shift_final become the
+// driver's schedules; the defaults are the zero (constant) schedules.
+func TestScheduleOptions(t *testing.T) {
+	const src = "[lattice]\nkind = \"chain\"\nextent = [8]\n[hamiltonian]\nkind = \"heisenberg\"\n"
+	p, err := Parse("x.toml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := p.DriverOptions(1)
+	if d.LearningRateSchedule.Factor(299) != 1 || d.DiagShiftSchedule != (vmc.Schedule{}) {
+		t.Errorf("default schedules %+v, %+v", d.LearningRateSchedule, d.DiagShiftSchedule)
+	}
+	p, err = Parse("x.toml", []byte(src), []string{"optimizer.schedule=\"cosine\"", "optimizer.warmup=10", "optimizer.decay_to=0.1", "optimizer.diag_shift_final=0.001", "optimizer.iterations=110"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = p.DriverOptions(1)
+	if f := d.LearningRateSchedule.Factor(109); math.Abs(f-0.1) > 1e-3 {
+		t.Errorf("learning-rate factor at the end %v, want ≈ 0.1", f)
+	}
+	if f := d.LearningRateSchedule.Factor(0); f != 0.1 {
+		t.Errorf("learning-rate factor at 0 %v, want 0.1 (warm-up)", f)
+	}
+	if f := d.DiagShiftSchedule.Factor(110); math.Abs(f-0.1) > 1e-12 {
+		t.Errorf("diag-shift factor at the end %v, want 0.1", f)
+	}
+}
+
+// sampler.move = "bond" gives the sampler a BondExchange rule over the
+// lattice's edges (wrapped in GlobalFlip when global_flip > 0), and the
+// sampler accepts it in the sector.
+func TestBondMove(t *testing.T) {
+	const src = "[lattice]\nkind = \"triangular\"\nextent = [3, 4]\n[hamiltonian]\nkind = \"heisenberg\"\n[sampler]\nmove = \"bond\"\ndistant = 0.2\nsamples = 64\n"
+	for _, flip := range []string{"0", "0.1"} {
+		p, err := Parse("x.toml", []byte(src), []string{"sampler.global_flip=" + flip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := p.SamplerOptions(1)
+		if o.Rule == nil || o.GlobalFlip != 0 {
+			t.Fatalf("global_flip %s: options %+v", flip, o)
+		}
+		psi, err := p.NewAnsatz()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := vmc.NewSampler(psi, p.Op, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b vmc.Batch
+		s.Sample(&b, false)
+		if !(b.Acceptance > 0) {
+			t.Errorf("global_flip %s: acceptance %v", flip, b.Acceptance)
+		}
+	}
+}
+
+// ansatz.momentum = [L/2, L/2] is the k = π character of ansatz.characters
+// = "pi", element by element; a momentum along an open direction and a
+// momentum together with a character are refused.
+func TestGCNNMomentum(t *testing.T) {
+	const src = "[lattice]\nkind = \"square\"\nextent = [4, 4]\n[hamiltonian]\nkind = \"heisenberg\"\n[ansatz]\nkind = \"gcnn\"\nfeatures = [2]\n"
+	chars := func(sets ...string) []complex128 {
+		p, err := Parse("x.toml", []byte(src), sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _ := p.SymmetryGroup()
+		c, err := p.Characters(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	k := chars("ansatz.momentum=[2, 2]")
+	pi := chars("ansatz.characters=\"pi\"")
+	for g := range pi {
+		if cmplx.Abs(k[g]-pi[g]) > 1e-12 {
+			t.Fatalf("element %d: momentum (π, π) character %v, pi character %v", g, k[g], pi[g])
+		}
+	}
+	if _, err := Parse("x.toml", []byte(src), []string{"ansatz.momentum=[1, 0]", "ansatz.characters=\"pi\""}); err == nil {
+		t.Error("momentum with a character accepted")
+	}
+	if _, err := Parse("x.toml", []byte(src), []string{"ansatz.momentum=[1, 1]", "lattice.pbc=[true, false]"}); err == nil {
+		t.Error("momentum along an open direction accepted")
+	}
+	if _, err := Parse("x.toml", []byte(src), []string{"ansatz.momentum=[1]"}); err == nil {
+		t.Error("momentum of the wrong dimension accepted")
 	}
 }

@@ -72,6 +72,10 @@ type DriverOptions struct {
 	// MaxRetries bounds how often one iteration is retried after a
 	// non-finite energy, gradient or parameter; 0 means 5.
 	MaxRetries int
+	// LearningRateSchedule and DiagShiftSchedule multiply LearningRate
+	// and DiagShift at every iteration by their Factor; the zero values
+	// keep them constant.
+	LearningRateSchedule, DiagShiftSchedule Schedule
 }
 
 // IterStats summarizes one optimization step. The energy is that of the
@@ -127,7 +131,7 @@ type Driver struct {
 // NewDriver returns a driver at iteration 0. It panics on invalid options
 // (a programming error: the config layer validates user input).
 func NewDriver(psi ansatz.Ansatz, smp BatchSampler, opt DriverOptions) *Driver {
-	if !(opt.LearningRate > 0) || opt.DiagShift < 0 {
+	if !(opt.LearningRate > 0) || opt.DiagShift < 0 || !opt.LearningRateSchedule.valid() || !opt.DiagShiftSchedule.valid() {
 		panic(fmt.Sprintf("vmc: invalid driver options %+v", opt))
 	}
 	if opt.MaxRetries == 0 {
@@ -216,13 +220,13 @@ func (d *Driver) try(attempt int) (IterStats, error) {
 	if !finite(st.Energy.Mean) || !finite(st.Energy.Variance) {
 		return st, fmt.Errorf("energy %v, variance %v", st.Energy.Mean, st.Energy.Variance)
 	}
-	eta := d.opt.LearningRate / d.state.ShiftBoost
+	eta := d.opt.LearningRate * d.opt.LearningRateSchedule.Factor(it) / d.state.ShiftBoost
 	samples := sr.Samples{O: d.batch.O, E: d.batch.E, W: d.batch.W, Ns: d.batch.Ns, P: d.batch.P}
 	holo := d.psi.Holomorphic()
 	switch d.opt.Optimizer {
 	case SR:
 		info, err := d.ws.Step(d.dir, samples, sr.Options{
-			DiagShift: d.opt.DiagShift * d.state.ShiftBoost, Solver: d.opt.Solver,
+			DiagShift: d.opt.DiagShift * d.opt.DiagShiftSchedule.Factor(it) * d.state.ShiftBoost, Solver: d.opt.Solver,
 			Holomorphic: holo, Threads: d.opt.Threads,
 		})
 		if err != nil {

@@ -23,7 +23,37 @@ const MaxSymmWeights = 1 << 26
 const MaxParams = 1 << 26
 
 // AnsatzKinds lists the implemented values of ansatz.kind.
-var AnsatzKinds = []string{"rbm", "rbm-symm", "ffnn", "jastrow"}
+var AnsatzKinds = []string{"rbm", "rbm-symm", "ffnn", "jastrow", "gcnn"}
+
+// MaxGroupOrder bounds |G| for a gcnn: its multiplication table has |G|²
+// entries and every convolution costs F²·|G|² operations per evaluation.
+const MaxGroupOrder = 4096
+
+// ValidCharacters reports whether s names a character of ansatz.characters:
+// "trivial", "pi" or "sign" followed by a positive integer.
+func ValidCharacters(s string) bool {
+	if s == "trivial" || s == "pi" {
+		return true
+	}
+	k, ok := SignIndex(s)
+	return ok && k >= 1
+}
+
+// SignIndex returns k for s = "sign<k>".
+func SignIndex(s string) (int, bool) {
+	rest, ok := strings.CutPrefix(s, "sign")
+	if !ok || rest == "" || len(rest) > 6 {
+		return 0, false
+	}
+	k := 0
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		k = 10*k + int(r-'0')
+	}
+	return k, true
+}
 
 func keyErr(key, format string, args ...any) *Error {
 	return &Error{Key: key, Msg: fmt.Sprintf(format, args...)}
@@ -82,8 +112,8 @@ func (c *Config) validate() error {
 			if err := OneOf("ansatz.symmetries", c.Ansatz.Symmetries, "none", "translations", "automorphisms"); err != nil {
 				return err
 			}
-			if c.Ansatz.Symmetries == "none" && c.Ansatz.Kind == "rbm-symm" {
-				return keyErr("ansatz.symmetries", "kind = \"rbm-symm\" needs a group: \"translations\" or \"automorphisms\"")
+			if c.Ansatz.Symmetries == "none" && (c.Ansatz.Kind == "rbm-symm" || c.Ansatz.Kind == "gcnn") {
+				return keyErr("ansatz.symmetries", "kind = %q needs a group: \"translations\" or \"automorphisms\"", c.Ansatz.Kind)
 			}
 			if c.Ansatz.SpinFlip && c.Ansatz.Kind != "rbm-symm" {
 				return keyErr("ansatz.spin_flip", "only kind = \"rbm-symm\" imposes spin-flip symmetry, got kind = %q", c.Ansatz.Kind)
@@ -94,6 +124,39 @@ func (c *Config) validate() error {
 			v := *c.Ansatz.InitScale
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 				return keyErr("ansatz.init_scale", "want a finite non-negative number, got %v", v)
+			}
+			return nil
+		},
+		func() error {
+			a := c.Ansatz
+			if a.Kind != "gcnn" {
+				if a.Characters != "trivial" {
+					return keyErr("ansatz.characters", "only kind = \"gcnn\" is projected onto a character, got kind = %q", a.Kind)
+				}
+				if len(a.Momentum) > 0 {
+					return keyErr("ansatz.momentum", "only kind = \"gcnn\" is projected onto a momentum, got kind = %q", a.Kind)
+				}
+				return nil
+			}
+			if len(a.Momentum) > 0 && (a.Symmetries != "translations" || a.Characters != "trivial") {
+				return keyErr("ansatz.momentum", "a momentum is a character of the translations: use it with symmetries = \"translations\" and without ansatz.characters")
+			}
+			if len(a.Features) == 0 {
+				return keyErr("ansatz.features", "want at least one layer, got []")
+			}
+			for _, w := range a.Features {
+				if w < 1 {
+					return keyErr("ansatz.features", "want positive numbers of features, got %v", a.Features)
+				}
+			}
+			if !ValidCharacters(a.Characters) {
+				return keyErr("ansatz.characters", "want \"trivial\", \"pi\" or \"sign1\", \"sign2\", …, got %q", a.Characters)
+			}
+			if a.Characters == "pi" && a.Symmetries != "translations" {
+				return keyErr("ansatz.characters", "\"pi\" is a character of the translations: use it with symmetries = \"translations\", or a sign character of the automorphisms")
+			}
+			if _, err := ansatz.ParseActivation(a.Activation); err != nil {
+				return keyErr("ansatz.activation", "want one of %s, got %q", QuoteList(ansatz.ActivationNames()), a.Activation)
 			}
 			return nil
 		},
@@ -114,7 +177,14 @@ func (c *Config) validate() error {
 			}
 			return nil
 		},
-		func() error { return OneOf("sampler.move", c.Sampler.Move, "auto", "local", "exchange") },
+		func() error { return OneOf("sampler.move", c.Sampler.Move, "auto", "local", "exchange", "bond") },
+		func() error {
+			d := c.Sampler.Distant
+			if math.IsNaN(d) || d < 0 || d > 1 {
+				return keyErr("sampler.distant", "want a probability between 0 and 1, got %v", d)
+			}
+			return nil
+		},
 		func() error { return Positive("sampler.chains", c.Sampler.Chains) },
 		func() error { return Positive("sampler.samples", c.Sampler.Samples) },
 		func() error { return Positive("sampler.sweep", c.Sampler.Sweep) },
@@ -172,10 +242,42 @@ func (c *Config) validate() error {
 			return nil
 		},
 		func() error { return OneOf("optimizer.solver", c.Optimizer.Solver, "auto", "cholesky", "cg", "minsr") },
+		func() error {
+			o := c.Optimizer
+			if err := OneOf("optimizer.schedule", o.Schedule, "constant", "cosine", "exponential"); err != nil {
+				return err
+			}
+			if o.Warmup < 0 {
+				return keyErr("optimizer.warmup", "want a non-negative number of iterations, got %d", o.Warmup)
+			}
+			if !(o.DecayTo > 0 && o.DecayTo <= 1) {
+				return keyErr("optimizer.decay_to", "want a factor in (0, 1], got %v", o.DecayTo)
+			}
+			v := o.DiagShiftFinal
+			if math.IsNaN(v) || v < 0 || v > o.DiagShift {
+				return keyErr("optimizer.diag_shift_final", "want 0 (constant shift) or a value in (0, diag_shift = %v], got %v", o.DiagShift, v)
+			}
+			return nil
+		},
 		func() error { return Positive("evaluate.samples", c.Evaluate.Samples) },
 		func() error {
 			if c.Evaluate.Samples < c.Sampler.Chains {
 				return keyErr("evaluate.samples", "want at least as many samples as chains (%d), got %d", c.Sampler.Chains, c.Evaluate.Samples)
+			}
+			return nil
+		},
+		func() error {
+			r := c.Reference
+			if r.Energy != nil && r.EnergyPerSite != nil {
+				return keyErr("reference.energy_per_site", "set reference.energy or reference.energy_per_site, not both")
+			}
+			for _, kv := range []struct {
+				key string
+				v   *float64
+			}{{"reference.energy", r.Energy}, {"reference.energy_per_site", r.EnergyPerSite}} {
+				if kv.v != nil && (math.IsNaN(*kv.v) || math.IsInf(*kv.v, 0) || *kv.v == 0) {
+					return keyErr(kv.key, "want a finite nonzero energy, got %v", *kv.v)
+				}
 			}
 			return nil
 		},
