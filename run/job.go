@@ -42,6 +42,7 @@ var ResumeKeys = []string{
 	"output.plot", "ed.mode", "ed.max_dim",
 	"observables.correlations", "observables.xx", "observables.structure_factor",
 	"observables.magnetization", "observables.renyi2_region", "observables.renyi2_samples", "observables.operators",
+	"reference.energy", "reference.energy_per_site", "reference.source",
 }
 
 // Options are the settings of a run that are not part of its
