@@ -484,25 +484,7 @@ func (m *GCNN) forwardState(s *gcnnState, tmp []complex128, tmpr []float64) {
 
 // embedR is embed for a real network.
 func (m *GCNN) embedR(x []int8, z1 []float64) {
-	ng, f1 := m.ng, m.widths[0]
-	for f := range f1 {
-		b := m.pr[m.offB[0]+f]
-		for g := range ng {
-			z1[f*ng+g] = b
-		}
-	}
-	for k, xk := range x {
-		row := m.wexpR[k*f1*ng : (k+1)*f1*ng]
-		if xk > 0 {
-			for j, w := range row {
-				z1[j] += w
-			}
-		} else {
-			for j, w := range row {
-				z1[j] -= w
-			}
-		}
-	}
+	embedInto(x, z1, m.pr[m.offB[0]:m.offB[0]+m.widths[0]], m.wexpR, m.ng)
 }
 
 // forwardR is forward for a real network: real features, complex readout.
@@ -566,15 +548,20 @@ func dotR(a, b []float64) float64 {
 
 // embed writes z¹(x) from scratch.
 func (m *GCNN) embed(x []int8, z1 []complex128) {
-	ng, f1 := m.ng, m.widths[0]
-	for f := range f1 {
-		b := m.p[m.offB[0]+f]
+	embedInto(x, z1, m.p[m.offB[0]:m.offB[0]+m.widths[0]], m.wexp, m.ng)
+}
+
+// embedInto writes the first-layer features z¹_{f,g} = b_f + Σ_k x_k
+// w_{k,f,g} (expanded weights wexp, row k of length F₁·|G|) into z1.
+func embedInto[T float64 | complex128](x []int8, z1, bias, wexp []T, ng int) {
+	f1 := len(bias)
+	for f, b := range bias {
 		for g := range ng {
 			z1[f*ng+g] = b
 		}
 	}
 	for k, xk := range x {
-		row := m.wexp[k*f1*ng : (k+1)*f1*ng]
+		row := wexp[k*f1*ng : (k+1)*f1*ng]
 		if xk > 0 {
 			for j, w := range row {
 				z1[j] += w
