@@ -213,19 +213,7 @@ func sampleNNZComplex(op hamiltonian.ComplexOperator, n, nUp int, dim int64) int
 	rng := rand.New(rand.NewPCG(1, 2))
 	perm := make([]int, n)
 	for range nnzSamples {
-		var s uint64
-		if nUp == Unconstrained {
-			s = rng.Uint64() & (uint64(1)<<uint(n) - 1)
-		} else {
-			for i := range perm {
-				perm[i] = i
-			}
-			rng.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-			for _, i := range perm[:nUp] {
-				s |= 1 << uint(i)
-			}
-		}
-		StateToConfig(s, x)
+		StateToConfig(sampleState(rng, n, nUp, perm), x)
 		op.ConnectedComplex(x, visit)
 	}
 	return (count*dim + nnzSamples - 1) / nnzSamples

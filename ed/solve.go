@@ -268,22 +268,28 @@ func sampleNNZ(op hamiltonian.Operator, n, nUp int, dim int64) (nnz int64, disti
 		return total, len(values)
 	}
 	for k := int64(0); k < samples; k++ {
-		var s uint64
-		if nUp == Unconstrained {
-			s = rng.Uint64() & (uint64(1)<<uint(n) - 1)
-		} else {
-			for i := range perm {
-				perm[i] = i
-			}
-			rng.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-			for _, i := range perm[:nUp] {
-				s |= 1 << uint(i)
-			}
-		}
-		r.row(op, s)
+		r.row(op, sampleState(rng, n, nUp, perm))
 		total += int64(r.count)
 	}
 	return (total*dim + samples - 1) / samples, len(values)
+}
+
+// sampleState draws a uniformly random basis state of n sites with nUp up
+// spins (any state when nUp is Unconstrained); perm is scratch of length n.
+// Used to estimate the non-zeros of a matrix from a sample of its rows.
+func sampleState(rng *rand.Rand, n, nUp int, perm []int) uint64 {
+	if nUp == Unconstrained {
+		return rng.Uint64() & (uint64(1)<<uint(n) - 1)
+	}
+	for i := range perm {
+		perm[i] = i
+	}
+	rng.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+	var s uint64
+	for _, i := range perm[:nUp] {
+		s |= 1 << uint(i)
+	}
+	return s
 }
 
 func (o Options) withDefaults() Options {
