@@ -494,25 +494,7 @@ func (m *GCNN) forwardR(s *gcnnState, tmp []float64) {
 	for l := 1; l < len(m.widths); l++ {
 		fo, fi := m.widths[l], m.widths[l-1]
 		z, ain := s.zr[l], s.ar[l-1]
-		b := m.pr[m.offB[l] : m.offB[l]+fo]
-		k := m.pr[m.offW[l] : m.offW[l]+fo*fi*ng]
-		for f := range fo {
-			for g := range ng {
-				z[f*ng+g] = b[f]
-			}
-		}
-		for g := range ng {
-			row := m.mul[g*ng : (g+1)*ng]
-			for fp := range fi {
-				af := ain[fp*ng : (fp+1)*ng]
-				for h, u := range row {
-					tmp[h] = af[u]
-				}
-				for f := range fo {
-					z[f*ng+g] += dotR(k[(f*fi+fp)*ng:(f*fi+fp+1)*ng], tmp)
-				}
-			}
-		}
+		groupConv(z, ain, m.pr[m.offB[l]:m.offB[l]+fo], m.pr[m.offW[l]:m.offW[l]+fo*fi*ng], m.mul, tmp, fi, dotR)
 		m.act.applyR(z, s.ar[l])
 	}
 	last := s.ar[len(m.widths)-1]
@@ -527,6 +509,35 @@ func (m *GCNN) forwardR(s *gcnnState, tmp []float64) {
 		}
 	}
 	s.logPsi = m.project(s.phi)
+}
+
+// groupConv writes the pre-activations of a group-convolutional layer,
+//
+//	z_{f,g} = b_f + Σ_{f'} Σ_h k_{f,f',h} a_{f', g·h},
+//
+// with the group's multiplication table mul (g·h = mul[g·|G|+h]), fi input
+// features ain, the kernel k (fo·fi·|G|, fo = len(b)) and scratch tmp of
+// length |G|; dot is the inner product of the element type.
+func groupConv[T float64 | complex128](z, ain, b, k []T, mul []int32, tmp []T, fi int, dot func(a, b []T) T) {
+	ng := len(tmp)
+	fo := len(b)
+	for f := range fo {
+		for g := range ng {
+			z[f*ng+g] = b[f]
+		}
+	}
+	for g := range ng {
+		row := mul[g*ng : (g+1)*ng]
+		for fp := range fi {
+			af := ain[fp*ng : (fp+1)*ng]
+			for h, u := range row {
+				tmp[h] = af[u]
+			}
+			for f := range fo {
+				z[f*ng+g] += dot(k[(f*fi+fp)*ng:(f*fi+fp+1)*ng], tmp)
+			}
+		}
+	}
 }
 
 // dotR returns Σ_k a_k b_k.
@@ -582,26 +593,7 @@ func (m *GCNN) forward(s *gcnnState, tmp []complex128) {
 	for l := 1; l < len(m.widths); l++ {
 		fo, fi := m.widths[l], m.widths[l-1]
 		z, ain := s.z[l], s.a[l-1]
-		b := m.p[m.offB[l] : m.offB[l]+fo]
-		k := m.p[m.offW[l] : m.offW[l]+fo*fi*ng]
-		for f := range fo {
-			for g := range ng {
-				z[f*ng+g] = b[f]
-			}
-		}
-		for g := range ng {
-			row := m.mul[g*ng : (g+1)*ng]
-			for fp := range fi {
-				af := ain[fp*ng : (fp+1)*ng]
-				for h, u := range row {
-					tmp[h] = af[u]
-				}
-				for f := range fo {
-					kr := k[(f*fi+fp)*ng : (f*fi+fp+1)*ng]
-					z[f*ng+g] += dotC(kr, tmp)
-				}
-			}
-		}
+		groupConv(z, ain, m.p[m.offB[l]:m.offB[l]+fo], m.p[m.offW[l]:m.offW[l]+fo*fi*ng], m.mul, tmp, fi, dotC)
 		m.activate(z, s.a[l])
 	}
 	last := s.a[len(m.widths)-1]
