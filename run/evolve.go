@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,8 +17,8 @@ import (
 	"github.com/vmc-lattice/vmc/ansatz"
 	"github.com/vmc-lattice/vmc/ed"
 	"github.com/vmc-lattice/vmc/hamiltonian"
+	"github.com/vmc-lattice/vmc/internal/buildinfo"
 	"github.com/vmc-lattice/vmc/internal/config"
-	"github.com/vmc-lattice/vmc/internal/h5io"
 	"github.com/vmc-lattice/vmc/internal/runfile"
 	"github.com/vmc-lattice/vmc/sr"
 	"github.com/vmc-lattice/vmc/tdvp"
@@ -45,6 +47,8 @@ type DynamicsConfig struct {
 	Exact        string   `toml:"exact"`         // auto | on | off: Krylov reference
 	ExactMaxDim  int      `toml:"exact_max_dim"` // 4194304 (auto)
 	Output       string   `toml:"output"`        // vmc-evolve.h5
+	FlushSeconds float64  `toml:"flush_seconds"` // 5: least time between two writes of the output during the evolution
+	Plot         string   `toml:"plot"`          // "": else an image of the curves (.png, .svg, .pdf, .jpg, .tif) drawn at the end
 
 	// Hamiltonian overrides keys of [hamiltonian] for the evolution (the
 	// quench); empty: evolve with [hamiltonian].
@@ -57,6 +61,7 @@ func DefaultDynamics() DynamicsConfig {
 		Initial: "ansatz", ProductField: 3, PrepareDt: 0.05, TEnd: 1, Dt: 0.01, Integrator: "rk4", Tol: 1e-4,
 		Norm: "metric", DiagShift: 1e-6, Solver: "auto", Every: 0.1,
 		Observables: []string{"sx", "sz", "zz"}, Exact: "auto", ExactMaxDim: 1 << 22, Output: "vmc-evolve.h5",
+		FlushSeconds: 5,
 	}
 }
 
@@ -71,6 +76,9 @@ type Evolution struct {
 	Evolve   *Problem // Hamiltonian of the evolution
 	Dynamics DynamicsConfig
 	Name     string
+
+	text   string            // the configuration as run, [dynamics] included (TOML)
+	resume *runfile.Dynamics // the file being resumed; nil for a fresh evolution
 }
 
 // LoadEvolution reads a config with a [dynamics] table; overrides whose key
@@ -151,6 +159,12 @@ func ParseEvolution(name string, data []byte, overrides []string) (*Evolution, e
 		return nil, err
 	}
 	ev := &Evolution{Problem: p, Evolve: p, Dynamics: dyn, Name: name}
+	if err := ev.checkObservables(); err != nil {
+		return nil, err
+	}
+	if ev.text, err = evolveText(p, dyn); err != nil {
+		return nil, &config.Error{File: name, Msg: err.Error()}
+	}
 	if len(dyn.Hamiltonian) > 0 {
 		h, _ := raw["hamiltonian"].(map[string]any)
 		merged := map[string]any{}
@@ -174,6 +188,60 @@ func ParseEvolution(name string, data []byte, overrides []string) (*Evolution, e
 		}
 		ev.Evolve = q
 	}
+	return ev, nil
+}
+
+// evolveText returns the configuration of an evolution as one TOML text:
+// the resolved run configuration with the [dynamics] table as used.
+func evolveText(p *Problem, dyn DynamicsConfig) (string, error) {
+	var m, dm map[string]any
+	if _, err := toml.Decode(p.Config.TOML(), &m); err != nil {
+		return "", err
+	}
+	if _, err := toml.Decode(mustEncode(dyn), &dm); err != nil {
+		return "", err
+	}
+	m["dynamics"] = dm
+	return encode(m)
+}
+
+// EvolveResumeKeys are the [dynamics] keys that `vmc evolve --resume` may
+// change: those that do not change the trajectory.
+var EvolveResumeKeys = []string{"dynamics.t_end", "dynamics.plot", "dynamics.flush_seconds"}
+
+// ResumeEvolution rebuilds the evolution stored in the file path (written
+// by Run) to continue it with Run, which then appends to that file. The
+// configuration is the one stored in the file; overrides may only set the
+// keys of EvolveResumeKeys (to extend t_end, say). Errors wrap
+// runfile.ErrNotRunFile or runfile.ErrInvalid for a file that is not a
+// readable dynamics file.
+func ResumeEvolution(path string, overrides []string) (*Evolution, error) {
+	d, err := runfile.ReadDynamics(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range overrides {
+		k, _, _ := strings.Cut(o, "=")
+		if !slices.Contains(EvolveResumeKeys, strings.TrimSpace(k)) {
+			return nil, &config.Error{File: path, Key: strings.TrimSpace(k), Msg: fmt.Sprintf("cannot change on --resume (the continuation would be another evolution); only %s can", strings.Join(EvolveResumeKeys, ", "))}
+		}
+	}
+	ev, err := ParseEvolution(path+" (attribute evolve_config)", []byte(d.EvolveConfig), overrides)
+	if err != nil {
+		return nil, err
+	}
+	ev.Name = path
+	psi, err := ev.Problem.NewAnsatz()
+	if err != nil {
+		return nil, err
+	}
+	if n := psi.NumParams(); n != d.NParameters {
+		return nil, inputErrorf("%s: the stored configuration gives %d parameters, the file holds %d", path, n, d.NParameters)
+	}
+	if d.State.Time >= ev.Dynamics.TEnd-1e-12*ev.Dynamics.TEnd {
+		return nil, inputErrorf("%s: the evolution already reached t = %g (dynamics.t_end = %g); continue it with --set dynamics.t_end=T, T > %g", path, d.State.Time, ev.Dynamics.TEnd, d.State.Time)
+	}
+	ev.resume = d
 	return ev, nil
 }
 
@@ -235,9 +303,13 @@ func (d *DynamicsConfig) validate() *config.Error {
 	if err := check("exact", d.Exact, "auto", "on", "off"); err != nil {
 		return err
 	}
-	for _, o := range d.Observables {
-		if err := check("observables", o, DynamicsObservables...); err != nil {
-			return err
+	if !(d.FlushSeconds >= 0) || math.IsInf(d.FlushSeconds, 0) {
+		return bad("flush_seconds", "want a finite number ≥ 0, got %v", d.FlushSeconds)
+	}
+	if d.Plot != "" {
+		ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(d.Plot), "."))
+		if !slices.Contains(config.PlotFormats, ext) {
+			return bad("plot", "want a file name ending in one of %s (the format), got %q", config.QuoteList(config.PlotFormats), d.Plot)
 		}
 	}
 	if d.From != "" && d.Initial != "ansatz" {
@@ -258,6 +330,10 @@ type EvolveOptions struct {
 	Out     string    // output file; "" means dynamics.output
 	Force   bool      // replace an existing output file
 	Log     io.Writer // progress; nil discards
+
+	// AfterMeasure, when set (tests), is called after each measurement
+	// with its time.
+	AfterMeasure func(t float64)
 }
 
 // ObservableCurve is one observable against time.
@@ -291,7 +367,9 @@ type EvolveSummary struct {
 	Deviation         map[string]float64 `json:"deviation"`
 	RelativeDeviation map[string]float64 `json:"relative_deviation"`
 	Interrupted       bool               `json:"interrupted"`
-	WallSeconds       float64            `json:"wall_seconds"`
+	Resumes           int                `json:"resumes"`
+	ResumedFrom       *float64           `json:"resumed_from"` // time this process resumed from; null for a fresh evolution
+	WallSeconds       float64            `json:"wall_seconds"` // over all resumes
 	ExactSeconds      float64            `json:"exact_seconds"`
 	Output            string             `json:"output"`
 }
@@ -302,8 +380,10 @@ func (ev *Evolution) logf(o EvolveOptions, format string, args ...any) {
 	}
 }
 
-// observableOps builds the operators of dynamics.observables.
-func (ev *Evolution) observableOps() []hamiltonian.Operator {
+// observableOps builds the operators of dynamics.observables and returns
+// them with their names: the built-in sx, sz, zz, or a declared operator
+// of [[observables.operators]].
+func (ev *Evolution) observableOps() ([]hamiltonian.Operator, []string) {
 	n := ev.Problem.NumSites()
 	var ops []hamiltonian.Operator
 	for _, name := range ev.Dynamics.Observables {
@@ -322,9 +402,35 @@ func (ev *Evolution) observableOps() []hamiltonian.Operator {
 				pairs = append(pairs, [2]int{e.I, e.J})
 			}
 			ops = append(ops, &tdvp.PauliZZ{N: n, Pairs: pairs})
+		default:
+			for _, no := range ev.Problem.Operators {
+				if no.Name == name {
+					ops = append(ops, no.Op)
+				}
+			}
 		}
 	}
-	return ops
+	return ops, ev.Dynamics.Observables
+}
+
+// checkObservables checks that every name of dynamics.observables is a
+// built-in observable or a declared operator, once each.
+func (ev *Evolution) checkObservables() error {
+	known := append([]string(nil), DynamicsObservables...)
+	for _, no := range ev.Problem.Operators {
+		known = append(known, no.Name)
+	}
+	seen := map[string]bool{}
+	for _, o := range ev.Dynamics.Observables {
+		if seen[o] {
+			return &config.Error{File: ev.Name, Key: "dynamics.observables", Msg: fmt.Sprintf("%q is listed twice", o)}
+		}
+		seen[o] = true
+		if !slices.Contains(known, o) {
+			return &config.Error{File: ev.Name, Key: "dynamics.observables", Msg: fmt.Sprintf("want built-in %s or the name of an [[observables.operators]] entry, got %q", config.QuoteList(DynamicsObservables), o)}
+		}
+	}
+	return nil
 }
 
 // initialState sets the starting parameters of psi.
@@ -413,9 +519,13 @@ func (ev *Evolution) newSampler(psi ansatz.Ansatz, threads int) (tdvp.Sampler, e
 // preparation (initial state, optional imaginary-time preparation under
 // [hamiltonian]), then the evolution under the quench Hamiltonian with
 // measurements every dynamics.every, each compared with the Krylov
-// evolution of the same initial vector when it runs. A cancelled context
-// stops between steps; the file is then written with the times reached
-// and the summary has Interrupted set (and ErrInterrupted is returned).
+// evolution of the same initial vector when it runs. The file is rewritten
+// atomically after a measurement when dynamics.flush_seconds have passed
+// since the last write, and at the end, so that a kill loses at most that
+// much; it holds what `vmc evolve --resume` needs to continue bit for bit
+// (ResumeEvolution). A cancelled context stops between measurements; the
+// file is then written with the times reached and the summary has
+// Interrupted set (and ErrInterrupted is returned).
 func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, error) {
 	start := time.Now()
 	d := ev.Dynamics
@@ -426,7 +536,10 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 	if out == "" {
 		out = d.Output
 	}
-	if !o.Force {
+	rs := ev.resume
+	if rs != nil {
+		out = ev.Name
+	} else if !o.Force {
 		if _, err := os.Stat(out); err == nil {
 			return nil, inputErrorf("%s exists; use --force to replace it", out)
 		}
@@ -435,12 +548,19 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 	if err != nil {
 		return nil, err
 	}
-	if err := ev.initialState(psi); err != nil {
+	if rs != nil {
+		psi.SetParams(rs.State.Initial)
+	} else if err := ev.initialState(psi); err != nil {
 		return nil, err
 	}
 	smp, err := ev.newSampler(psi, o.Threads)
 	if err != nil {
 		return nil, err
+	}
+	if rs != nil {
+		if err := restoreSampler(smp, rs.State.Sampler); err != nil {
+			return nil, inputErrorf("%s: %v", out, err)
+		}
 	}
 	method, _ := tdvp.ParseMethod(d.Integrator)
 	solver, _ := sr.ParseSolver(d.Solver)
@@ -449,34 +569,16 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 	psi.Params(y)
 
 	// Preparation in imaginary time under the initial Hamiltonian.
-	if d.PrepareTau > 0 {
-		popt := topt
-		popt.Imaginary = true
-		eq, err := tdvp.NewEquation(psi, smp, ev.Problem.Op, popt)
-		if err != nil {
+	if d.PrepareTau > 0 && rs == nil {
+		if err := ev.prepare(ctx, o, psi, smp, topt, y); err != nil {
 			return nil, err
 		}
-		in, err := tdvp.NewIntegrator(tdvp.RK23, eq.Func(), len(y), tdvp.IntegratorOptions{Dt: d.PrepareDt, Tol: 1e-3, Norm: eq.MetricNorm})
-		if err != nil {
-			return nil, err
-		}
-		for tau := 0.0; tau < d.PrepareTau; {
-			next := min(d.PrepareTau, tau+1)
-			if _, err := in.Advance(tau, y, next); err != nil {
-				return nil, fmt.Errorf("imaginary-time preparation: %w", err)
-			}
-			tau = next
-			ev.logf(o, "prepare τ = %5.2f  E = %.8f ± %.2g\n", tau, eq.Energy().Mean, eq.Energy().Error)
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("%w during the imaginary-time preparation", ErrInterrupted)
-			}
-		}
-		psi.SetParams(y)
 	}
+	initial := append([]complex128(nil), y...)
 
 	// Exact reference.
 	h := ev.Evolve.Op
-	ops := ev.observableOps()
+	ops, names := ev.observableOps()
 	var (
 		basis *ed.Basis
 		prop  *ed.Propagator
@@ -499,6 +601,16 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 		}
 		prop = ed.NewPropagator(csr, nil)
 		vec = tdvp.StateVector(psi, basis)
+		if rs != nil {
+			// Replay the reference over the stored times, in the same
+			// increments as the interrupted process, to the resumed time.
+			ts := rs.Time
+			for i := 1; i < len(ts); i++ {
+				if err := prop.Advance(ctx, vec, ts[i]-ts[i-1]); err != nil {
+					return nil, fmt.Errorf("%w while the Krylov reference was replayed", ErrInterrupted)
+				}
+			}
+		}
 		exactTime += time.Since(t0)
 	}
 
@@ -515,46 +627,87 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 		return nil, err
 	}
 
-	var times, energy, energyErr, energyExact []float64
-	curves := make([]ObservableCurve, len(ops))
-	for a := range curves {
-		curves[a].Name = d.Observables[a]
+	rec := ev.record(psi.NumSites(), len(y), names)
+	rec.State.Initial = initial
+	t := 0.0
+	if rs != nil {
+		rec.Time, rec.Energy, rec.Observables = rs.Time, rs.Energy, rs.Observables
+		rec.State = rs.State
+		rec.Resumes = rs.Resumes + 1
+		rec.WallSeconds, rec.ExactSeconds = rs.WallSeconds, rs.ExactSeconds
+		t = rs.State.Time
+		copy(y, rs.State.Params)
+		in.SetStep(rs.State.Step)
+		in.Steps, in.Rejected, eq.Evals = rs.State.Steps, rs.State.Rejected, rs.State.Evaluations
+		if (prop != nil) != (rs.Energy.Exact != nil) {
+			return nil, inputErrorf("%s: the Krylov reference %s in the file but would %s now (dynamics.exact, exact_max_dim)", out, ranOrNot(rs.Energy.Exact != nil), ranOrNot(prop != nil))
+		}
 	}
+	wallBase, exactBase := rec.WallSeconds, rec.ExactSeconds
 	var b vmc.Batch
 	measure := func(t float64) {
 		psi.SetParams(y)
 		e, st := tdvp.Measure(smp, h, ops, &b)
-		times = append(times, t)
-		energy = append(energy, e.Mean)
-		energyErr = append(energyErr, e.Error)
+		rec.Time = append(rec.Time, t)
+		rec.Energy.Mean = append(rec.Energy.Mean, e.Mean)
+		rec.Energy.Error = append(rec.Energy.Error, e.Error)
 		line := fmt.Sprintf("t = %7.3f  E = %.8f ± %.2g", t, e.Mean, e.Error)
 		for a, s := range st {
-			curves[a].Mean = append(curves[a].Mean, s.Mean)
-			curves[a].Error = append(curves[a].Error, s.Error)
-			line += fmt.Sprintf("  %s = %.6f", curves[a].Name, s.Mean)
+			c := &rec.Observables[a]
+			c.Mean = append(c.Mean, s.Mean)
+			c.Error = append(c.Error, s.Error)
+			line += fmt.Sprintf("  %s = %.6f", c.Name, s.Mean)
 		}
 		if prop != nil {
 			t0 := time.Now()
-			energyExact = append(energyExact, real(ed.Expect(h, basis, vec)))
+			rec.Energy.Exact = append(rec.Energy.Exact, real(ed.Expect(h, basis, vec)))
 			for a, op := range ops {
 				v := real(ed.Expect(op, basis, vec))
-				curves[a].Exact = append(curves[a].Exact, v)
+				rec.Observables[a].Exact = append(rec.Observables[a].Exact, v)
 				line += fmt.Sprintf(" (exact %.6f)", v)
 			}
 			exactTime += time.Since(t0)
 		}
 		ev.logf(o, "%s\n", line)
+		// The state to resume from is the one of the last measurement.
+		rs := &rec.State
+		rs.Time, rs.Step = t, in.Step()
+		rs.Steps, rs.Rejected, rs.Evaluations = in.Steps, in.Rejected, eq.Evals
+		rs.Params = append(rs.Params[:0], y...)
+		rs.Sampler = samplerState(smp)
+		if o.AfterMeasure != nil {
+			o.AfterMeasure(t)
+		}
 	}
-	measure(0)
-	t := 0.0
+	// flush writes the file with the state of the last measurement.
+	flush := func(interrupted bool) error {
+		rec.Interrupted = interrupted
+		rec.Finished = rec.State.Time >= d.TEnd-1e-12*d.TEnd
+		rec.WallSeconds = wallBase + time.Since(start).Seconds()
+		rec.ExactSeconds = exactBase + exactTime.Seconds()
+		return runfile.WriteDynamics(out, rec)
+	}
+	if rs == nil {
+		measure(0)
+		if err := flush(false); err != nil {
+			return nil, err
+		}
+	}
+	lastFlush := time.Now()
 	interrupted := false
 	var runErr error
-	for k := 1; t < d.TEnd-1e-12*d.TEnd; k++ {
+	// Measurement k is at k·every (the last one at t_end), also on resume.
+	k := int(math.Floor(t/d.Every+1e-9)) + 1
+	for t < d.TEnd-1e-12*d.TEnd {
 		if ctx.Err() != nil {
 			interrupted = true
 			break
 		}
 		next := min(d.TEnd, float64(k)*d.Every)
+		k++
+		if next <= t {
+			continue
+		}
 		if _, err := in.Advance(t, y, next); err != nil {
 			runErr = err
 			break
@@ -570,39 +723,29 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 		}
 		t = next
 		measure(t)
-	}
-	psi.SetParams(y)
-
-	sum := &EvolveSummary{
-		NSites: psi.NumSites(), NParameters: psi.NumParams(), Model: ev.Problem.Model, Quench: ev.Evolve.Model,
-		Imaginary: d.Imaginary, Integrator: d.Integrator, TEnd: t, Times: len(times),
-		Steps: in.Steps, Rejected: in.Rejected, Evaluations: eq.Evals,
-		Energy0: energy[0], EnergyEnd: energy[len(energy)-1], ExactRan: prop != nil,
-		Deviation: map[string]float64{}, RelativeDeviation: map[string]float64{},
-		Interrupted: interrupted, Output: out,
-	}
-	for _, e := range energy {
-		sum.EnergyDrift = max(sum.EnergyDrift, math.Abs(e-energy[0])/max(1, math.Abs(energy[0])))
-	}
-	if prop != nil {
-		e := energyExact[0]
-		sum.ExactEnergy = &e
-		for _, c := range curves {
-			var dev, scale float64
-			for i := range c.Mean {
-				dev = max(dev, math.Abs(c.Mean[i]-c.Exact[i]))
-				scale = max(scale, math.Abs(c.Exact[i]))
+		if time.Since(lastFlush).Seconds() >= d.FlushSeconds {
+			if err := flush(false); err != nil {
+				return nil, err
 			}
-			sum.Deviation[c.Name] = dev
-			if scale > 0 {
-				sum.RelativeDeviation[c.Name] = dev / scale
-			}
+			lastFlush = time.Now()
 		}
 	}
-	sum.ExactSeconds = exactTime.Seconds()
-	sum.WallSeconds = time.Since(start).Seconds()
-	if err := ev.write(out, sum, times, energy, energyErr, energyExact, curves, y); err != nil {
+	// After an integrator error y is at the last accepted time inside the
+	// interval; the file keeps the state of the last measurement.
+	t = rec.State.Time
+	if err := flush(interrupted); err != nil {
 		return nil, err
+	}
+	psi.SetParams(rec.State.Params)
+	sum := SummarizeDynamics(rec, out)
+	if rs != nil {
+		rt := rs.State.Time
+		sum.ResumedFrom = &rt
+	}
+	if d.Plot != "" {
+		if err := runfile.PlotDynamics(rec, d.Plot); err != nil {
+			return sum, err
+		}
 	}
 	if runErr != nil {
 		return sum, fmt.Errorf("evolution stopped at t = %g: %w", t, runErr)
@@ -613,68 +756,118 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 	return sum, nil
 }
 
-// write stores the dynamics in a new HDF5 file (docs/dynamics.md).
-func (ev *Evolution) write(out string, s *EvolveSummary, times, energy, energyErr, energyExact []float64, curves []ObservableCurve, params []complex128) error {
-	f, err := h5io.Create(out)
+// prepare evolves y in imaginary time under [hamiltonian] for
+// dynamics.prepare_tau (RK23, tolerance 1e-3 in the metric norm).
+func (ev *Evolution) prepare(ctx context.Context, o EvolveOptions, psi ansatz.Ansatz, smp tdvp.Sampler, topt tdvp.Options, y []complex128) error {
+	d := ev.Dynamics
+	topt.Imaginary = true
+	eq, err := tdvp.NewEquation(psi, smp, ev.Problem.Op, topt)
 	if err != nil {
 		return err
 	}
-	werr := func() error {
-		for _, a := range []struct{ k, v string }{
-			{"model", s.Model}, {"quench", s.Quench}, {"integrator", s.Integrator}, {"config", ev.Problem.Config.TOML()},
-			{"dynamics", mustEncode(ev.Dynamics)},
-		} {
-			if err := f.SetAttrString("/", a.k, a.v); err != nil {
-				return err
-			}
-		}
-		if err := f.SetAttrBool("/", "imaginary", s.Imaginary); err != nil {
-			return err
-		}
-		if err := f.SetAttrBool("/", "interrupted", s.Interrupted); err != nil {
-			return err
-		}
-		if err := f.SetAttrFloat64("/", "wall_seconds", s.WallSeconds); err != nil {
-			return err
-		}
-		w := func(path string, v []float64) error {
-			if v == nil {
-				return nil
-			}
-			return f.WriteFloat64(path, v, len(v))
-		}
-		for _, c := range []struct {
-			p string
-			v []float64
-		}{{"/dynamics/time", times}, {"/dynamics/energy/mean", energy}, {"/dynamics/energy/error", energyErr}, {"/dynamics/energy/exact", energyExact}} {
-			if err := w(c.p, c.v); err != nil {
-				return err
-			}
-		}
-		for _, c := range curves {
-			g := "/dynamics/observables/" + c.Name
-			if err := w(g+"/mean", c.Mean); err != nil {
-				return err
-			}
-			if err := w(g+"/error", c.Error); err != nil {
-				return err
-			}
-			if err := w(g+"/exact", c.Exact); err != nil {
-				return err
-			}
-		}
-		if len(params) > 0 {
-			if err := f.WriteComplex128("/dynamics/parameters", params, len(params)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}()
-	cerr := f.Close()
-	if werr != nil {
-		return werr
+	in, err := tdvp.NewIntegrator(tdvp.RK23, eq.Func(), len(y), tdvp.IntegratorOptions{Dt: d.PrepareDt, Tol: 1e-3, Norm: eq.MetricNorm})
+	if err != nil {
+		return err
 	}
-	return cerr
+	for tau := 0.0; tau < d.PrepareTau; {
+		next := min(d.PrepareTau, tau+1)
+		if _, err := in.Advance(tau, y, next); err != nil {
+			return fmt.Errorf("imaginary-time preparation: %w", err)
+		}
+		tau = next
+		ev.logf(o, "prepare τ = %5.2f  E = %.8f ± %.2g\n", tau, eq.Energy().Mean, eq.Energy().Error)
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w during the imaginary-time preparation", ErrInterrupted)
+		}
+	}
+	psi.SetParams(y)
+	return nil
+}
+
+// record returns the file contents of a fresh evolution with no times yet.
+func (ev *Evolution) record(nSites, nParams int, names []string) *runfile.Dynamics {
+	rec := &runfile.Dynamics{
+		Program: buildinfo.Program, Version: buildinfo.Version,
+		Model: ev.Problem.Model, Quench: ev.Evolve.Model, Integrator: ev.Dynamics.Integrator,
+		Config: ev.Problem.Config.TOML(), DynamicsTOML: mustEncode(ev.Dynamics), EvolveConfig: ev.text,
+		Imaginary: ev.Dynamics.Imaginary, NSites: nSites, NParameters: nParams,
+		Energy: runfile.Curve{Name: "energy"},
+	}
+	for _, n := range names {
+		rec.Observables = append(rec.Observables, runfile.Curve{Name: n})
+	}
+	return rec
+}
+
+// samplerState returns the state of Markov chains, nil for exact sums.
+func samplerState(smp tdvp.Sampler) *vmc.SamplerState {
+	if mc, ok := smp.(*vmc.Sampler); ok {
+		st := mc.State()
+		return &st
+	}
+	return nil
+}
+
+// restoreSampler gives smp the stored chains st (nil for exact sums).
+func restoreSampler(smp tdvp.Sampler, st *vmc.SamplerState) error {
+	mc, ok := smp.(*vmc.Sampler)
+	switch {
+	case ok && st != nil:
+		return mc.SetState(*st)
+	case ok != (st != nil):
+		return fmt.Errorf("the file was written with %s, the configuration asks for %s", samplerKind(st != nil), samplerKind(ok))
+	}
+	return nil
+}
+
+func samplerKind(chains bool) string {
+	if chains {
+		return "Markov chains"
+	}
+	return "exact sums"
+}
+
+func ranOrNot(ran bool) string {
+	if ran {
+		return "ran"
+	}
+	return "did not run"
+}
+
+// SummarizeDynamics returns the summary of the evolution recorded in rec
+// (what `vmc evolve --json` prints and `vmc analyze` shows for a dynamics
+// file), with out as its output file. The wall times are those of rec.
+func SummarizeDynamics(rec *runfile.Dynamics, out string) *EvolveSummary {
+	energy := rec.Energy.Mean
+	st := rec.State
+	sum := &EvolveSummary{
+		NSites: rec.NSites, NParameters: rec.NParameters, Model: rec.Model, Quench: rec.Quench,
+		Imaginary: rec.Imaginary, Integrator: rec.Integrator, TEnd: st.Time, Times: len(rec.Time),
+		Steps: st.Steps, Rejected: st.Rejected, Evaluations: st.Evaluations,
+		WallSeconds: rec.WallSeconds, ExactSeconds: rec.ExactSeconds,
+		Energy0: energy[0], EnergyEnd: energy[len(energy)-1], ExactRan: rec.Energy.Exact != nil,
+		Deviation: map[string]float64{}, RelativeDeviation: map[string]float64{},
+		Interrupted: rec.Interrupted, Resumes: rec.Resumes, Output: out,
+	}
+	for _, e := range energy {
+		sum.EnergyDrift = max(sum.EnergyDrift, math.Abs(e-energy[0])/max(1, math.Abs(energy[0])))
+	}
+	if rec.Energy.Exact != nil {
+		e := rec.Energy.Exact[0]
+		sum.ExactEnergy = &e
+		for _, c := range rec.Observables {
+			var dev, scale float64
+			for i := range c.Mean {
+				dev = max(dev, math.Abs(c.Mean[i]-c.Exact[i]))
+				scale = max(scale, math.Abs(c.Exact[i]))
+			}
+			sum.Deviation[c.Name] = dev
+			if scale > 1e-9 { // not for a curve that is zero by symmetry
+				sum.RelativeDeviation[c.Name] = dev / scale
+			}
+		}
+	}
+	return sum
 }
 
 func mustEncode(v any) string {

@@ -3,11 +3,14 @@ package run
 import (
 	"context"
 	"errors"
+	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/vmc-lattice/vmc/internal/h5io"
+	"github.com/vmc-lattice/vmc/internal/runfile"
 )
 
 const evolveTOML = `
@@ -109,5 +112,185 @@ func TestEvolveConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("case %d (%s): err = %v, want it to name %q", ci, tc.set, err, tc.want)
 		}
+	}
+}
+
+// TestEvolveResume checks that an evolution stopped by a signal and
+// resumed from its file, or finished and extended to a later t_end, gives
+// bit for bit the curves and parameters of one uninterrupted run, with
+// exact sums (adaptive RK45: the step is part of the state) and with
+// Markov chains (RK4: the chains and their RNG states are).
+func TestEvolveResume(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sets []string
+	}{
+		{"exact rk45", []string{"dynamics.integrator=\"rk45\"", "dynamics.tol=1e-6"}},
+		{"metropolis rk4", []string{"sampler.exact=false", "sampler.chains=4", "sampler.samples=400", "dynamics.diag_shift=1e-4", "dynamics.rcond=0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			sets := append([]string{"dynamics.t_end=0.6"}, tc.sets...)
+			run := func(out string, sets []string, stopAt float64) (*EvolveSummary, error) {
+				ev, err := ParseEvolution("test.toml", []byte(evolveTOML), sets)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				o := EvolveOptions{Threads: 2, Out: out}
+				if stopAt > 0 {
+					o.AfterMeasure = func(tm float64) {
+						if tm >= stopAt {
+							cancel()
+						}
+					}
+				}
+				return ev.Run(ctx, o)
+			}
+			resume := func(out string, sets []string) *EvolveSummary {
+				ev, err := ResumeEvolution(out, sets)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum, err := ev.Run(context.Background(), EvolveOptions{Threads: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return sum
+			}
+			full := filepath.Join(dir, "full.h5")
+			if _, err := run(full, sets, 0); err != nil {
+				t.Fatal(err)
+			}
+			stopped := filepath.Join(dir, "stopped.h5")
+			if sum, err := run(stopped, sets, 0.2); !errors.Is(err, ErrInterrupted) || sum.TEnd != 0.2 {
+				t.Fatalf("stopped run: err = %v, t = %v", err, sum.TEnd)
+			}
+			if s := resume(stopped, nil); s.Resumes != 1 || s.ResumedFrom == nil || *s.ResumedFrom != 0.2 || s.Interrupted {
+				t.Fatalf("resumed summary %+v", s)
+			}
+			short := filepath.Join(dir, "short.h5")
+			if _, err := run(short, append(sets, "dynamics.t_end=0.4"), 0); err != nil {
+				t.Fatal(err)
+			}
+			resume(short, []string{"dynamics.t_end=0.6"})
+			want := readDyn(t, full)
+			for _, p := range []string{stopped, short} {
+				got := readDyn(t, p)
+				if !got.Finished || got.Resumes != 1 {
+					t.Errorf("%s: finished %v, resumes %d", p, got.Finished, got.Resumes)
+				}
+				sameDynamics(t, p, got, want)
+			}
+		})
+	}
+}
+
+func readDyn(t *testing.T, path string) *runfile.Dynamics {
+	t.Helper()
+	d, err := runfile.ReadDynamics(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// sameDynamics fails unless got and want hold the same times, curves and
+// state, bit for bit.
+func sameDynamics(t *testing.T, name string, got, want *runfile.Dynamics) {
+	t.Helper()
+	eq := func(what string, a, b []float64) {
+		if !slices.Equal(a, b) {
+			t.Errorf("%s: %s = %v, want %v", name, what, a, b)
+		}
+	}
+	eq("time", got.Time, want.Time)
+	for i, c := range append([]runfile.Curve{got.Energy}, got.Observables...) {
+		w := want.Energy
+		if i > 0 {
+			w = want.Observables[i-1]
+		}
+		eq(c.Name+" mean", c.Mean, w.Mean)
+		eq(c.Name+" error", c.Error, w.Error)
+		eq(c.Name+" exact", c.Exact, w.Exact)
+	}
+	if !slices.Equal(got.State.Params, want.State.Params) {
+		t.Errorf("%s: final parameters differ", name)
+	}
+	gs, ws := got.State, want.State
+	if gs.Steps != ws.Steps || gs.Rejected != ws.Rejected || gs.Evaluations != ws.Evaluations || gs.Step != ws.Step {
+		t.Errorf("%s: integrator state %+v, want %+v", name, gs, ws)
+	}
+}
+
+// TestEvolveResumeErrors checks what --resume refuses.
+func TestEvolveResumeErrors(t *testing.T) {
+	dir := t.TempDir()
+	ev, err := ParseEvolution("test.toml", []byte(evolveTOML), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "d.h5")
+	if _, err := ev.Run(context.Background(), EvolveOptions{Threads: 1, Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sets []string
+		want string
+	}{
+		{nil, "already reached t = 0.4"},
+		{[]string{"dynamics.dt=0.02"}, "dynamics.dt: cannot change on --resume"},
+		{[]string{"hamiltonian.h=2"}, "hamiltonian.h: cannot change on --resume"},
+	} {
+		if _, err := ResumeEvolution(out, tc.sets); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err = %v, want it to contain %q", tc.sets, err, tc.want)
+		}
+	}
+	// A run file of vmc run is not a dynamics file.
+	if _, err := ResumeEvolution(filepath.Join("testdata", "missing.h5"), nil); err == nil {
+		t.Error("a missing file was accepted")
+	}
+}
+
+// TestEvolveDeclaredOperator measures a declared operator in the
+// dynamics: Σ_i σ^x_i / N declared in [[observables.operators]] must give
+// the built-in sx curve, VMC and Krylov, to rounding.
+func TestEvolveDeclaredOperator(t *testing.T) {
+	text := evolveTOML + `
+[[observables.operators]]
+name = "mx"
+op = "x"
+coupling = 0.16666666666666666
+`
+	text = strings.Replace(text, "[dynamics]\n", "[dynamics]\nobservables = [\"sx\", \"mx\"]\n", 1)
+	ev, err := ParseEvolution("test.toml", []byte(text), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "d.h5")
+	if _, err := ev.Run(context.Background(), EvolveOptions{Threads: 1, Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	d := readDyn(t, out)
+	var sx, mx runfile.Curve
+	for _, c := range d.Observables {
+		switch c.Name {
+		case "sx":
+			sx = c
+		case "mx":
+			mx = c
+		}
+	}
+	if mx.Exact == nil || len(mx.Mean) != len(d.Time) {
+		t.Fatalf("mx curve %+v", mx)
+	}
+	for i := range d.Time {
+		if math.Abs(mx.Mean[i]-sx.Mean[i]) > 1e-12 || math.Abs(mx.Exact[i]-sx.Exact[i]) > 1e-12 {
+			t.Errorf("t = %g: mx %v (exact %v), sx %v (exact %v)", d.Time[i], mx.Mean[i], mx.Exact[i], sx.Mean[i], sx.Exact[i])
+		}
+	}
+	if _, err := ParseEvolution("test.toml", []byte(text), []string{`dynamics.observables=["nope"]`}); err == nil || !strings.Contains(err.Error(), `dynamics.observables: want built-in "sx", "sz", "zz" or the name of an [[observables.operators]] entry, got "nope"`) {
+		t.Errorf("unknown observable: err = %v", err)
 	}
 }

@@ -72,7 +72,7 @@ func cmdAnalyze(_ context.Context, args []string, e env) error {
 	var o analyzeOptions
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fs.BoolVar(&o.json, "json", false, "print the summary as one JSON object on stdout")
-	fs.StringVar(&o.plot, "plot", "", "draw the energy convergence into `OUT.png` (.svg, .pdf too)")
+	fs.StringVar(&o.plot, "plot", "", "draw the energy convergence (a dynamics file: the curves against time) into `OUT.png` (.svg, .pdf too)")
 	pos, err := parseFlags(fs, args, e.stderr)
 	if err != nil {
 		return err
@@ -85,6 +85,9 @@ func cmdAnalyze(_ context.Context, args []string, e env) error {
 		if !slices.Contains(config.PlotFormats, ext) {
 			return usagef("analyze: --plot wants a file name ending in one of %s (the format), got %q", config.QuoteList(config.PlotFormats), o.plot)
 		}
+	}
+	if runfile.IsDynamics(pos[0]) {
+		return analyzeDynamics(pos[0], o, e)
 	}
 	r, err := readRun(pos[0], e.stderr)
 	if err != nil {

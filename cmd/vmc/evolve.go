@@ -5,9 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"runtime"
 	"sort"
 
+	"github.com/vmc-lattice/vmc/internal/runfile"
 	"github.com/vmc-lattice/vmc/run"
 )
 
@@ -21,6 +23,7 @@ func cmdEvolve(ctx context.Context, args []string, e env) error {
 	force := fs.Bool("force", false, "overwrite an existing output file")
 	threads := fs.Int("threads", runtime.NumCPU(), "goroutines `N` (results do not depend on it)")
 	out := fs.String("out", "", "output `FILE.h5` (overrides dynamics.output)")
+	resume := fs.String("resume", "", "continue the evolution stored in `FILE.h5` (written by vmc evolve)")
 	var sets stringList
 	fs.Var(&sets, "set", "override a config key: `key=value` (repeatable; dynamics.* keys too)")
 	pos, err := parseFlags(fs, args, e.stderr)
@@ -30,12 +33,30 @@ func cmdEvolve(ctx context.Context, args []string, e env) error {
 	if err := checkThreads("evolve", *threads); err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("evolve: want one CONFIG file with a [dynamics] table, got %d arguments", len(pos))
-	}
-	ev, err := run.LoadEvolution(pos[0], sets)
-	if err != nil {
-		return err
+	var ev *run.Evolution
+	if *resume != "" {
+		if len(pos) != 0 {
+			return usagef("evolve: --resume takes the configuration from %s; drop the CONFIG argument %q", *resume, pos[0])
+		}
+		if *out != "" && *out != *resume {
+			return usagef("evolve: --resume appends to %s; --out %s would name another file", *resume, *out)
+		}
+		if _, serr := os.Stat(*resume); serr != nil {
+			return usagef("evolve: --resume %s: no such file", *resume)
+		}
+		if ev, err = run.ResumeEvolution(*resume, sets); err != nil {
+			if errors.Is(err, runfile.ErrNotRunFile) {
+				return usagef("evolve: --resume: %v", err) // exit code 2, as for run --resume
+			}
+			return err
+		}
+	} else {
+		if len(pos) != 1 {
+			return usagef("evolve: want one CONFIG file with a [dynamics] table, got %d arguments", len(pos))
+		}
+		if ev, err = run.LoadEvolution(pos[0], sets); err != nil {
+			return err
+		}
 	}
 	o := run.EvolveOptions{Threads: *threads, Out: *out, Force: *force, Log: e.stderr}
 	if *quiet {
@@ -58,6 +79,9 @@ func cmdEvolve(ctx context.Context, args []string, e env) error {
 			sort.Strings(names)
 			for _, k := range names {
 				fmt.Fprintf(e.stdout, "%-10s max |Δ| vs Krylov %.3g (relative %.3g)\n", k, sum.Deviation[k], sum.RelativeDeviation[k])
+			}
+			if sum.ResumedFrom != nil {
+				fmt.Fprintf(e.stdout, "resumed    from t = %g (resume %d)\n", *sum.ResumedFrom, sum.Resumes)
 			}
 			fmt.Fprintf(e.stdout, "time       %.2f s (Krylov %.2f s)\noutput     %s\n", sum.WallSeconds, sum.ExactSeconds, sum.Output)
 		}

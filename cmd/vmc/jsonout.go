@@ -77,6 +77,14 @@ func finiteJSON(v reflect.Value) any {
 				name = f.Name
 			}
 			fv := v.Field(i)
+			if f.Anonymous && f.Tag.Get("json") == "" {
+				// An embedded struct's members are the object's own, as
+				// in encoding/json.
+				if inner, ok := finiteJSON(fv).(orderedObject); ok {
+					obj = append(obj, inner...)
+				}
+				continue
+			}
 			if strings.Contains(opts, "omitempty") && fv.IsZero() || strings.Contains(opts, "omitempty") && (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0 {
 				continue
 			}

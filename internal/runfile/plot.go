@@ -61,17 +61,27 @@ func PlotConvergence(r *Run, path string) error {
 	if err != nil {
 		return fmt.Errorf("runfile: plot %s: %w", path, err)
 	}
-	const w, h = 8 * vg.Inch, 7 * vg.Inch
-	c, err := draw.NewFormattedCanvas(w, h, format)
+	return drawPanels(path, format, []*plot.Plot{top, bottom}, 7*vg.Inch)
+}
+
+// drawPanels draws the plots stacked vertically, with aligned axes, into
+// the image file path of the given format, 8 inches wide and h high.
+func drawPanels(path, format string, panels []*plot.Plot, h vg.Length) error {
+	c, err := draw.NewFormattedCanvas(8*vg.Inch, h, format)
 	if err != nil {
 		return fmt.Errorf("runfile: plot %s: %w (use .png, .svg, .pdf, .jpg or .tif)", path, err)
 	}
 	dc := draw.New(c)
-	tiles := draw.Tiles{Rows: 2, Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4),
+	tiles := draw.Tiles{Rows: len(panels), Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4),
 		PadLeft: vg.Points(4), PadRight: vg.Points(10), PadY: vg.Points(10)}
-	canvases := plot.Align([][]*plot.Plot{{top}, {bottom}}, tiles, dc)
-	top.Draw(canvases[0][0])
-	bottom.Draw(canvases[1][0])
+	grid := make([][]*plot.Plot, len(panels))
+	for i, p := range panels {
+		grid[i] = []*plot.Plot{p}
+	}
+	canvases := plot.Align(grid, tiles, dc)
+	for i, p := range panels {
+		p.Draw(canvases[i][0])
+	}
 	out, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("runfile: plot: %w", err)
@@ -81,6 +91,68 @@ func PlotConvergence(r *Run, path string) error {
 		return fmt.Errorf("runfile: plot %s: %w", path, err)
 	}
 	return nil
+}
+
+// PlotDynamics draws the curves of d against time into the image file
+// path (format from the extension, as PlotConvergence): one panel for the
+// energy and one per observable, each with the VMC estimate ± its error
+// and, when the Krylov reference ran, the exact curve dashed.
+func PlotDynamics(d *Dynamics, path string) error {
+	format := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
+	if format == "" {
+		return fmt.Errorf("runfile: plot %s: no file extension to choose the format (.png, .svg, .pdf, .jpg, .tif)", path)
+	}
+	if len(d.Time) == 0 {
+		return fmt.Errorf("runfile: plot %s: the dynamics has no times", path)
+	}
+	var panels []*plot.Plot
+	for i, c := range append([]Curve{d.Energy}, d.Observables...) {
+		p := plot.New()
+		if i == 0 {
+			p.Title.Text = d.Quench
+			if d.Model != d.Quench {
+				p.Title.Text = d.Model + "  →  " + d.Quench
+			}
+		}
+		p.X.Label.Text = "time"
+		if d.Imaginary {
+			p.X.Label.Text = "imaginary time τ"
+		}
+		p.Y.Label.Text = c.Name
+		p.Y.Tick.Marker = ticks{}
+		p.Add(plotter.NewGrid())
+		_, lo, hi, err := addBand(p, d.Time, c.Mean, c.Error, 0, colEnergy, colBand, "TDVP ± error")
+		if err != nil {
+			return fmt.Errorf("runfile: plot %s: %s: %w", path, c.Name, err)
+		}
+		if i == 0 && !d.Imaginary {
+			// A conserved energy is drawn on a span of at least 1e-3
+			// relative, so that rounding noise does not fill the panel.
+			mid := (lo + hi) / 2
+			if span := 1e-3 * max(1, math.Abs(mid)); hi-lo < span {
+				p.Y.Min, p.Y.Max = mid-span/2, mid+span/2
+			}
+		}
+		if c.Exact != nil {
+			pts := make(plotter.XYs, 0, len(c.Exact))
+			for k, v := range c.Exact {
+				if finite(v) {
+					pts = append(pts, plotter.XY{X: d.Time[k], Y: v})
+				}
+			}
+			if len(pts) > 0 {
+				l, err := dashed(pts)
+				if err != nil {
+					return fmt.Errorf("runfile: plot %s: %w", path, err)
+				}
+				p.Add(l)
+				p.Legend.Add("exact (Krylov)", l)
+			}
+		}
+		p.Legend.Top = true
+		panels = append(panels, p)
+	}
+	return drawPanels(path, format, panels, vg.Length(2.6*float64(len(panels))+0.6)*vg.Inch)
 }
 
 func energyPanel(r *Run) (*plot.Plot, error) {
@@ -94,58 +166,22 @@ func energyPanel(r *Run) (*plot.Plot, error) {
 	p.Y.Tick.Marker = ticks{}
 	p.Add(plotter.NewGrid())
 	n := len(r.Log)
-	line := make(plotter.XYs, 0, n)
-	upper := make(plotter.XYs, 0, n)
-	lower := make(plotter.XYs, 0, n)
+	xs, ys, es := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, row := range r.Log {
+		xs[i], ys[i], es[i] = float64(row.Iteration), row.Energy, row.EnergyError
+	}
 	// The y range leaves out the first tenth of the run, where the energy
 	// is far above the converged value and would flatten the rest.
-	ymin, ymax := math.Inf(1), math.Inf(-1)
-	for i, row := range r.Log {
-		x, e, s := float64(row.Iteration), row.Energy, row.EnergyError
-		if !finite(e) {
-			continue
-		}
-		if !finite(s) {
-			s = 0
-		}
-		line = append(line, plotter.XY{X: x, Y: e})
-		upper = append(upper, plotter.XY{X: x, Y: e + s})
-		lower = append(lower, plotter.XY{X: x, Y: e - s})
-		if i >= n/10 {
-			ymin, ymax = math.Min(ymin, e-s), math.Max(ymax, e+s)
-		}
-	}
-	if len(line) == 0 {
-		return nil, errors.New("no finite energies in the log")
-	}
-	band := make(plotter.XYs, 0, 2*len(line))
-	band = append(band, upper...)
-	for i := len(lower) - 1; i >= 0; i-- {
-		band = append(band, lower[i])
-	}
-	poly, err := plotter.NewPolygon(band)
+	line, ymin, ymax, err := addBand(p, xs, ys, es, n/10, colEnergy, colBand, "VMC energy ± error")
 	if err != nil {
 		return nil, err
 	}
-	poly.Color = colBand
-	poly.LineStyle.Width = 0
-	l, err := plotter.NewLine(line)
-	if err != nil {
-		return nil, err
-	}
-	l.Color = colEnergy
-	l.Width = vg.Points(1.2)
-	p.Add(poly, l)
-	p.Legend.Add("VMC energy ± error", l, poly)
 	if r.ED != nil && len(r.ED.Energies) > 0 {
 		e0 := r.ED.Energies[0]
-		ed, err := plotter.NewLine(plotter.XYs{{X: line[0].X, Y: e0}, {X: line[len(line)-1].X, Y: e0}})
+		ed, err := dashed(plotter.XYs{{X: line[0].X, Y: e0}, {X: line[len(line)-1].X, Y: e0}})
 		if err != nil {
 			return nil, err
 		}
-		ed.Color = colED
-		ed.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-		ed.Width = vg.Points(1.2)
 		p.Add(ed)
 		p.Legend.Add(fmt.Sprintf("exact E0 = %.8g", e0), ed)
 		ymin, ymax = math.Min(ymin, e0), math.Max(ymax, e0)
@@ -156,6 +192,73 @@ func energyPanel(r *Run) (*plot.Plot, error) {
 	}
 	p.Legend.Top = true
 	return p, nil
+}
+
+// addBand draws ys against xs as a line with the band ys ± es (non-finite
+// points skipped, non-finite errors taken as 0) and adds it to the legend.
+// It returns the line's points and the y range of the points from index
+// from on.
+func addBand(p *plot.Plot, xs, ys, es []float64, from int, col, band color.Color, legend string) (plotter.XYs, float64, float64, error) {
+	line := make(plotter.XYs, 0, len(xs))
+	upper := make(plotter.XYs, 0, len(xs))
+	lower := make(plotter.XYs, 0, len(xs))
+	ymin, ymax := math.Inf(1), math.Inf(-1)
+	for i, x := range xs {
+		y, s := ys[i], 0.0
+		if es != nil {
+			s = es[i]
+		}
+		if !finite(y) {
+			continue
+		}
+		if !finite(s) {
+			s = 0
+		}
+		line = append(line, plotter.XY{X: x, Y: y})
+		upper = append(upper, plotter.XY{X: x, Y: y + s})
+		lower = append(lower, plotter.XY{X: x, Y: y - s})
+		if i >= from {
+			ymin, ymax = math.Min(ymin, y-s), math.Max(ymax, y+s)
+		}
+	}
+	if len(line) == 0 {
+		return nil, 0, 0, errors.New("no finite values to draw")
+	}
+	poly, err := plotter.NewPolygon(append(upper, reverse(lower)...))
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	poly.Color = band
+	poly.LineStyle.Width = 0
+	l, err := plotter.NewLine(line)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	l.Color = col
+	l.Width = vg.Points(1.2)
+	p.Add(poly, l)
+	p.Legend.Add(legend, l, poly)
+	return line, ymin, ymax, nil
+}
+
+func reverse(xy plotter.XYs) plotter.XYs {
+	out := make(plotter.XYs, len(xy))
+	for i, v := range xy {
+		out[len(xy)-1-i] = v
+	}
+	return out
+}
+
+// dashed returns the dashed reference line through pts.
+func dashed(pts plotter.XYs) (*plotter.Line, error) {
+	l, err := plotter.NewLine(pts)
+	if err != nil {
+		return nil, err
+	}
+	l.Color = colED
+	l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+	l.Width = vg.Points(1.2)
+	return l, nil
 }
 
 func secondPanel(r *Run) (*plot.Plot, error) {

@@ -413,7 +413,17 @@ func readCheckpoint(f *h5io.File, g string, m *Meta) (*Checkpoint, error) {
 	case m.NChains < 1:
 		return nil, fmt.Errorf("%s: Metropolis chains in a run of n_chains = %d", g, m.NChains)
 	}
-	c, n := m.NChains, m.NSites
+	st, err := readSamplerState(f, g, m.NChains, m.NSites)
+	if err != nil {
+		return nil, err
+	}
+	ck.Sampler = st
+	return ck, nil
+}
+
+// readSamplerState reads the c chains of n sites and their RNG states from
+// the group g (the inverse of writeSamplerState).
+func readSamplerState(f *h5io.File, g string, c, n int) (*vmc.SamplerState, error) {
 	chains, err := readShaped(f.ReadInt8, g+"/"+CkptChains, c, n)
 	if err != nil {
 		return nil, err
@@ -435,8 +445,7 @@ func readCheckpoint(f *h5io.File, g string, m *Meta) (*Checkpoint, error) {
 		st.Configs = append(st.Configs, chains[i*n:(i+1)*n:(i+1)*n])
 		st.RNG = append(st.RNG, encodePCG(rng[2*i], rng[2*i+1]))
 	}
-	ck.Sampler = st
-	return ck, nil
+	return st, nil
 }
 
 func readResult(f *h5io.File) (*Result, error) {

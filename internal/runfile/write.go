@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vmc-lattice/vmc/internal/h5io"
+	"github.com/vmc-lattice/vmc/vmc"
 )
 
 // writeMeta writes the root attributes.
@@ -97,38 +98,44 @@ func writeCheckpoint(f *h5io.File, g string, ck *Checkpoint) error {
 	sampler := "exact"
 	if s := ck.Sampler; s != nil {
 		sampler = "metropolis"
-		c := len(s.Configs)
-		n := 0
-		if c > 0 {
-			n = len(s.Configs[0])
-		}
-		chains := make([]int8, 0, c*n)
-		rng := make([]uint64, 0, 2*c)
-		for i := range c {
-			if len(s.Configs[i]) != n {
-				return fmt.Errorf("runfile: checkpoint: chain %d has %d sites, chain 0 has %d", i, len(s.Configs[i]), n)
-			}
-			chains = append(chains, s.Configs[i]...)
-			hi, lo, err := decodePCG(s.RNG[i])
-			if err != nil {
-				return fmt.Errorf("runfile: checkpoint: chain %d: %w", i, err)
-			}
-			rng = append(rng, hi, lo)
-		}
-		if err := f.WriteInt8(g+"/"+CkptChains, chains, c, n); err != nil {
-			return err
-		}
-		if err := f.WriteUint64(g+"/"+CkptRNG, rng, c, 2); err != nil {
-			return err
-		}
-		if err := f.SetAttrString(g+"/"+CkptRNG, "format", rngFormat); err != nil {
-			return err
-		}
-		if err := f.SetAttrBool(g, "burned_in", s.BurnedIn); err != nil {
-			return err
+		if err := writeSamplerState(f, g, s); err != nil {
+			return fmt.Errorf("runfile: checkpoint: %w", err)
 		}
 	}
 	return setAttrs(f, g, slotAttrs(ck, &sampler)...)
+}
+
+// writeSamplerState writes the chains and RNG states of s into the group g
+// (datasets chains and rng, attribute burned_in).
+func writeSamplerState(f *h5io.File, g string, s *vmc.SamplerState) error {
+	c := len(s.Configs)
+	n := 0
+	if c > 0 {
+		n = len(s.Configs[0])
+	}
+	chains := make([]int8, 0, c*n)
+	rng := make([]uint64, 0, 2*c)
+	for i := range c {
+		if len(s.Configs[i]) != n {
+			return fmt.Errorf("chain %d has %d sites, chain 0 has %d", i, len(s.Configs[i]), n)
+		}
+		chains = append(chains, s.Configs[i]...)
+		hi, lo, err := decodePCG(s.RNG[i])
+		if err != nil {
+			return fmt.Errorf("chain %d: %w", i, err)
+		}
+		rng = append(rng, hi, lo)
+	}
+	if err := f.WriteInt8(g+"/"+CkptChains, chains, c, n); err != nil {
+		return err
+	}
+	if err := f.WriteUint64(g+"/"+CkptRNG, rng, c, 2); err != nil {
+		return err
+	}
+	if err := f.SetAttrString(g+"/"+CkptRNG, "format", rngFormat); err != nil {
+		return err
+	}
+	return f.SetAttrBool(g, "burned_in", s.BurnedIn)
 }
 
 // markCurrent sets complete = true on slot and points the attributes of
@@ -216,6 +223,13 @@ func writeObservable(f *h5io.File, o *Observable) error {
 // contents or all of the new ones. It returns the time spent writing the
 // temporary file (the CPU-bound part; the fsyncs mostly wait for the disk).
 func writeRunFile(path string, r *Run) (time.Duration, error) {
+	return writeAtomic(path, func(f *h5io.File) error { return writeRun(f, r) })
+}
+
+// writeAtomic creates path.tmp, fills it with write, fsyncs it and renames
+// it over path, so that path holds either its old contents or all of the
+// new ones. It returns the time spent in write.
+func writeAtomic(path string, write func(*h5io.File) error) (time.Duration, error) {
 	tmp := path + ".tmp"
 	_ = os.Remove(tmp)
 	t := time.Now()
@@ -224,7 +238,7 @@ func writeRunFile(path string, r *Run) (time.Duration, error) {
 		if err != nil {
 			return err
 		}
-		werr := writeRun(f, r)
+		werr := write(f)
 		cerr := f.Close()
 		return errors.Join(werr, cerr)
 	}()
