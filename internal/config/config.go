@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -300,7 +302,7 @@ func Parse(name string, data []byte, overrides []string) (*Config, error) {
 			keys[i] = k.String()
 		}
 		sort.Strings(keys)
-		return nil, &Error{File: name, Key: keys[0], Msg: "unknown key" + suggest(keys[0])}
+		return nil, &Error{File: name, Key: indexKey(raw, und[slices.IndexFunc(und, func(k toml.Key) bool { return k.String() == keys[0] })]), Msg: "unknown key" + suggest(keys[0])}
 	}
 	cfg.resolveDefaults()
 	if err := cfg.validate(); err != nil {
@@ -311,6 +313,32 @@ func Parse(name string, data []byte, overrides []string) (*Config, error) {
 		return nil, err
 	}
 	return &cfg, nil
+}
+
+// indexKey names the key k of the decoded document raw with the index of
+// the array-of-tables entry it sits in ("hamiltonian.terms[1].bogus"),
+// which toml.Key leaves out: the first entry that holds the next part.
+func indexKey(raw map[string]any, k toml.Key) string {
+	var b strings.Builder
+	var cur any = raw
+	for i, part := range k {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(part)
+		m, _ := cur.(map[string]any)
+		cur = m[part]
+		if list, ok := cur.([]map[string]any); ok && i+1 < len(k) {
+			for j, e := range list {
+				if _, has := e[k[i+1]]; has {
+					fmt.Fprintf(&b, "[%d]", j)
+					cur = e
+					break
+				}
+			}
+		}
+	}
+	return b.String()
 }
 
 func overrideKey(o string) string {
@@ -436,6 +464,13 @@ var knownKeys = func() []string {
 	var m map[string]any
 	_, _ = toml.Decode(buf.String(), &m)
 	walk("", m)
+	// The keys of the array-of-tables entries, which Default leaves empty.
+	t := reflect.TypeFor[TermConfig]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ",")
+		out = append(out, "hamiltonian.terms."+name, "observables.operators."+name)
+	}
+	out = append(out, "observables.operators.name")
 	sort.Strings(out)
 	return out
 }()
