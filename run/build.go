@@ -315,7 +315,7 @@ func (p *Problem) DriverOptions(threads int) vmc.DriverOptions {
 	o := p.Config.Optimizer
 	kind, _ := vmc.ParseOptimizer(o.Kind) // validated at load time
 	solver, _ := sr.ParseSolver(o.Solver) // validated at load time
-	d := vmc.DriverOptions{Optimizer: kind, LearningRate: o.LearningRate, DiagShift: o.DiagShift, Solver: solver, Threads: threads}
+	d := vmc.DriverOptions{Optimizer: kind, LearningRate: o.LearningRate, DiagShift: o.DiagShift, Solver: solver, Threads: threads, Momentum: o.Momentum}
 	sk, _ := vmc.ParseSchedule(o.Schedule) // validated at load time
 	d.LearningRateSchedule = vmc.Schedule{Kind: sk, Warmup: o.Warmup, Total: o.Iterations, Final: o.DecayTo}
 	if o.DiagShiftFinal > 0 && o.DiagShiftFinal < o.DiagShift {

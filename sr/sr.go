@@ -76,6 +76,16 @@ type Options struct {
 	CGTol float64
 	// CGMaxIter caps the CG iterations; ≤ 0 means 10·P.
 	CGMaxIter int
+	// Momentum μ ∈ [0, 1) with Prior (length P, the previous step's δ)
+	// selects SPRING (Goldshmidt et al. 2024): δ minimizes
+	// ‖Ōδ − ē‖² + ε‖δ − μ·Prior‖², that is
+	//
+	//	δ = μ·Prior + (S + εI)⁻¹ (F − μ S·Prior),
+	//
+	// for every solver. μ = 0 or a nil Prior is plain SR. For real
+	// parameters Prior must be real.
+	Momentum float64
+	Prior    []complex128
 }
 
 // Info reports how a Step was solved.
@@ -249,6 +259,9 @@ func (opt *Options) validate() error {
 	}
 	if math.IsNaN(opt.CGTol) {
 		return fmt.Errorf("sr: CG tolerance is NaN")
+	}
+	if !(opt.Momentum >= 0 && opt.Momentum < 1) {
+		return fmt.Errorf("sr: momentum %v, want 0 ≤ μ < 1", opt.Momentum)
 	}
 	return nil
 }

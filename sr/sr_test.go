@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -497,5 +498,53 @@ func TestChooseSolver(t *testing.T) {
 		if got := ChooseSolver(tc.ns, tc.p, tc.holo); got != tc.want {
 			t.Errorf("ChooseSolver(%d, %d, %v) = %v, want %v", tc.ns, tc.p, tc.holo, got, tc.want)
 		}
+	}
+}
+
+// TestSpring checks the SPRING step against its definition: δ solves
+// (S + εI)δ = F + εμ·prior (the normal equations of
+// ‖Ōδ − ē‖² + ε‖δ − μ·prior‖²), solved naively, for every solver, real and
+// holomorphic parameters; and that a thread count does not change it.
+func TestSpring(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	const tol = 1e-8 // as TestSolversAgree
+	for ci, tc := range smallCases {
+		for _, holo := range []bool{true, false} {
+			s := randomSamples(rng, tc.ns, tc.p, true)
+			prior := make([]complex128, tc.p)
+			for k := range prior {
+				prior[k] = complex(rng.NormFloat64(), rng.NormFloat64())
+				if !holo {
+					prior[k] = complex(real(prior[k]), 0)
+				}
+			}
+			const eps, mu = 1e-2, 0.9
+			S, F := naive(s, holo)
+			for k := range F {
+				F[k] += complex(eps*mu, 0) * prior[k]
+			}
+			want := naiveSolve(S, F, eps)
+			for _, solver := range []Solver{Cholesky, CG, MinSR} {
+				var ref []complex128
+				for _, threads := range []int{1, 2} {
+					got := make([]complex128, tc.p)
+					opt := Options{DiagShift: eps, Solver: solver, Holomorphic: holo, Threads: threads, CGTol: 1e-13, Momentum: mu, Prior: prior}
+					if _, err := Step(got, s, opt); err != nil {
+						t.Fatalf("case %d %v: %v", ci, solver, err)
+					}
+					if d := relDiff(got, want); d > tol {
+						t.Errorf("case %d %v holo=%v: relative difference %g from the naive SPRING solve", ci, solver, holo, d)
+					}
+					if ref == nil {
+						ref = got
+					} else if !slices.Equal(got, ref) {
+						t.Errorf("case %d %v holo=%v: 2 threads differ from 1", ci, solver, holo)
+					}
+				}
+			}
+		}
+	}
+	if _, err := Step(make([]complex128, 2), randomSamples(rng, 4, 2, false), Options{DiagShift: 1, Momentum: 1}); err == nil {
+		t.Error("momentum 1 accepted")
 	}
 }

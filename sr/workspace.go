@@ -70,6 +70,13 @@ func (ws *Workspace) Step(dst []complex128, s Samples, opt Options) (Info, error
 	}
 	holo := opt.Holomorphic
 	p := s.P
+	spring := opt.Momentum > 0 && opt.Prior != nil
+	if spring {
+		if len(opt.Prior) != p {
+			panic(fmt.Sprintf("sr: len(Prior) = %d, want P = %d", len(opt.Prior), p))
+		}
+		ws.shiftResidual(opt.Prior, opt.Momentum, holo)
+	}
 	ws.f = grow(ws.f, 2*p)
 	fr, fi := ws.f[:p], ws.f[p:]
 	ws.adjoint(fr, fi, ws.e[:s.Ns], ws.e[s.Ns:], holo)
@@ -106,7 +113,41 @@ func (ws *Workspace) Step(dst []complex128, s Samples, opt Options) (Info, error
 	for k := range dst {
 		dst[k] = complex(xr[k], xi[k])
 	}
+	if spring {
+		mu := complex(opt.Momentum, 0)
+		for k, v := range opt.Prior {
+			if !holo {
+				v = complex(real(v), 0)
+			}
+			dst[k] += mu * v
+		}
+	}
 	return info, nil
+}
+
+// shiftResidual replaces ē by ē − μ Ō·prior (SPRING): the solve that
+// follows then gives (S + εI)⁻¹(F − μ S·prior). Each sample's product is
+// one dot over its row, so the result does not depend on the thread
+// count.
+func (ws *Workspace) shiftResidual(prior []complex128, mu float64, holo bool) {
+	ns, p := ws.ns, ws.p
+	ws.u = grow(ws.u, 2*p)
+	vr, vi := ws.u[:p], ws.u[p:]
+	for k, v := range prior {
+		vr[k], vi[k] = real(v), imag(v)
+		if !holo {
+			vi[k] = 0
+		}
+	}
+	parallel.For(ws.threads, (ns+rowChunk-1)/rowChunk, func(_, t int) {
+		for s := t * rowChunk; s < min((t+1)*rowChunk, ns); s++ {
+			a := ws.c[s*p : (s+1)*p]
+			b := ws.c[(ns+s)*p : (ns+s+1)*p]
+			ax, by, ay, bx := dot4(a, b, vr, vi)
+			ws.e[s] -= mu * (ax - by)
+			ws.e[ns+s] -= mu * (ay + bx)
+		}
+	})
 }
 
 // center fills w, mu, c and e from the samples and checks that the input is

@@ -76,6 +76,10 @@ type DriverOptions struct {
 	// and DiagShift at every iteration by their Factor; the zero values
 	// keep them constant.
 	LearningRateSchedule, DiagShiftSchedule Schedule
+	// Momentum μ ∈ [0, 1) turns SR into SPRING (sr.Options.Momentum): the
+	// solve is pulled towards μ times the previous step's direction, kept
+	// in DriverState.Spring. 0 is plain SR.
+	Momentum float64
 }
 
 // IterStats summarizes one optimization step. The energy is that of the
@@ -102,6 +106,9 @@ type DriverState struct {
 	// ShiftBoost multiplies DiagShift and divides LearningRate after
 	// numerical recoveries (1 when none happened).
 	ShiftBoost float64
+	// Spring is the previous SR direction δ (before the learning rate)
+	// with SPRING momentum; nil before the first step and without it.
+	Spring []complex128
 }
 
 // ErrNonFinite is returned (wrapped) when an iteration stays non-finite
@@ -119,6 +126,8 @@ type Driver struct {
 	opt   DriverOptions
 	ws    sr.Workspace
 	batch Batch
+	// spring holds the current attempt's SR direction until it is accepted.
+	spring []complex128
 
 	params, good, dir []complex128
 	state             DriverState
@@ -131,7 +140,7 @@ type Driver struct {
 // NewDriver returns a driver at iteration 0. It panics on invalid options
 // (a programming error: the config layer validates user input).
 func NewDriver(psi ansatz.Ansatz, smp BatchSampler, opt DriverOptions) *Driver {
-	if !(opt.LearningRate > 0) || opt.DiagShift < 0 || !opt.LearningRateSchedule.valid() || !opt.DiagShiftSchedule.valid() {
+	if !(opt.LearningRate > 0) || opt.DiagShift < 0 || !opt.LearningRateSchedule.valid() || !opt.DiagShiftSchedule.valid() || !(opt.Momentum >= 0 && opt.Momentum < 1) {
 		panic(fmt.Sprintf("vmc: invalid driver options %+v", opt))
 	}
 	if opt.MaxRetries == 0 {
@@ -166,6 +175,9 @@ func (d *Driver) State() DriverState {
 	s := d.state
 	s.AdamM = append([]float64(nil), s.AdamM...)
 	s.AdamV = append([]float64(nil), s.AdamV...)
+	if s.Spring != nil {
+		s.Spring = append([]complex128(nil), s.Spring...)
+	}
 	return s
 }
 
@@ -174,12 +186,18 @@ func (d *Driver) SetState(s DriverState) error {
 	if d.opt.Optimizer == Adam && (len(s.AdamM) != 2*len(d.params) || len(s.AdamV) != 2*len(d.params)) {
 		return fmt.Errorf("vmc: checkpoint has %d Adam moments, want %d", len(s.AdamM), 2*len(d.params))
 	}
+	if s.Spring != nil && len(s.Spring) != len(d.params) {
+		return fmt.Errorf("vmc: checkpoint has a SPRING direction of %d parameters, want %d", len(s.Spring), len(d.params))
+	}
 	if !(s.ShiftBoost >= 1) {
 		s.ShiftBoost = 1
 	}
 	d.state = s
 	d.state.AdamM = append([]float64(nil), s.AdamM...)
 	d.state.AdamV = append([]float64(nil), s.AdamV...)
+	if s.Spring != nil {
+		d.state.Spring = append([]complex128(nil), s.Spring...)
+	}
 	return nil
 }
 
@@ -227,12 +245,15 @@ func (d *Driver) try(attempt int) (IterStats, error) {
 	case SR:
 		info, err := d.ws.Step(d.dir, samples, sr.Options{
 			DiagShift: d.opt.DiagShift * d.opt.DiagShiftSchedule.Factor(it) * d.state.ShiftBoost, Solver: d.opt.Solver,
-			Holomorphic: holo, Threads: d.opt.Threads,
+			Holomorphic: holo, Threads: d.opt.Threads, Momentum: d.opt.Momentum, Prior: d.state.Spring,
 		})
 		if err != nil {
 			return st, err
 		}
 		st.Solver = info.Solver.String()
+		if d.opt.Momentum > 0 {
+			d.spring = append(d.spring[:0], d.dir...)
+		}
 		for k := range d.dir {
 			d.dir[k] *= complex(-eta, 0)
 		}
@@ -253,6 +274,11 @@ func (d *Driver) try(attempt int) (IterStats, error) {
 		}
 	}
 	d.psi.SetParams(d.params)
+	if d.opt.Momentum > 0 && d.opt.Optimizer == SR {
+		// Kept only once the step is accepted: a retried attempt starts
+		// from the same prior.
+		d.state.Spring = append(d.state.Spring[:0], d.spring...)
+	}
 	return st, nil
 }
 

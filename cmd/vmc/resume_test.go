@@ -21,13 +21,15 @@ import (
 
 // variants are the optimizer and sampler set-ups whose state a checkpoint
 // must carry: SR with Metropolis chains (RNG, configurations, burn-in),
-// Adam (moments), and exact summation (no chains), with a real RBM.
+// Adam (moments), SR with SPRING momentum (the previous direction), and
+// exact summation (no chains), with a real RBM.
 var variants = []struct {
 	name string
 	sets []string
 }{
 	{"sr", nil},
 	{"adam", []string{`optimizer.kind="adam"`, "optimizer.learning_rate=0.01"}},
+	{"spring", []string{"optimizer.momentum=0.9"}},
 	{"exact-real", []string{"sampler.exact=true", `ansatz.dtype="real"`, `optimizer.kind="sgd"`}},
 }
 

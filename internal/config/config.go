@@ -133,6 +133,9 @@ type OptimizerConfig struct {
 	Warmup         int     `toml:"warmup"`           // 0 iterations of learning-rate warm-up
 	DecayTo        float64 `toml:"decay_to"`         // 0.01: final learning rate / learning_rate (cosine, exponential)
 	DiagShiftFinal float64 `toml:"diag_shift_final"` // 0: constant diag_shift; else its value at the last iteration
+	// Momentum μ of SPRING (sr only): each step's δ is pulled towards μ
+	// times the previous one (sr.Options.Momentum); 0 is plain SR.
+	Momentum float64 `toml:"momentum"` // 0
 }
 
 // EvaluateConfig is the [evaluate] table.

@@ -253,6 +253,11 @@ func (c *Config) validate() error {
 			if !(o.DecayTo > 0 && o.DecayTo <= 1) {
 				return keyErr("optimizer.decay_to", "want a factor in (0, 1], got %v", o.DecayTo)
 			}
+			if m := o.Momentum; !(m >= 0 && m < 1) {
+				return keyErr("optimizer.momentum", "want a SPRING momentum in [0, 1), got %v", m)
+			} else if m > 0 && o.Kind != "sr" {
+				return keyErr("optimizer.momentum", "SPRING momentum needs optimizer.kind = \"sr\", got %q", o.Kind)
+			}
 			v := o.DiagShiftFinal
 			if math.IsNaN(v) || v < 0 || v > o.DiagShift {
 				return keyErr("optimizer.diag_shift_final", "want 0 (constant shift) or a value in (0, diag_shift = %v], got %v", o.DiagShift, v)

@@ -34,7 +34,8 @@
 //	/checkpoint/a, /checkpoint/b   two slots, written alternately; attrs:
 //	                   complete, iteration, adam_t, shift_boost, wall_seconds,
 //	                   sampler, burned_in; datasets: parameters complex128 [P],
-//	                   adam_m, adam_v float64 [2P] (Adam), chains int8 [C, N]
+//	                   adam_m, adam_v float64 [2P] (Adam), spring complex128 [P]
+//	                   (SR with optimizer.momentum), chains int8 [C, N]
 //	                   and rng uint64 [C, 2] (Metropolis)
 //	/ed/energies       float64 [K]   attrs: dimension, total_sz, wall_seconds
 //	/result            attrs: energy, energy_error, ..., see Result

@@ -405,6 +405,11 @@ func readCheckpoint(f *h5io.File, g string, m *Meta) (*Checkpoint, error) {
 			return nil, err
 		}
 	}
+	if f.IsDataset(g + "/" + CkptSpring) {
+		if ck.Driver.Spring, err = readShaped(f.ReadComplex128, g+"/"+CkptSpring, p); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case sampler == "exact":
 		return ck, nil

@@ -36,6 +36,7 @@ const (
 	CkptParameters = "parameters" // complex128 [P]
 	CkptAdamM      = "adam_m"     // float64 [2P], Adam only
 	CkptAdamV      = "adam_v"     // float64 [2P], Adam only
+	CkptSpring     = "spring"     // complex128 [P], SR with SPRING momentum only
 	CkptChains     = "chains"     // int8 [C, N], Metropolis only
 	CkptRNG        = "rng"        // uint64 [C, 2], Metropolis only
 )

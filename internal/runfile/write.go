@@ -95,6 +95,11 @@ func writeCheckpoint(f *h5io.File, g string, ck *Checkpoint) error {
 			return err
 		}
 	}
+	if ds.Spring != nil {
+		if err := f.WriteComplex128(g+"/"+CkptSpring, ds.Spring); err != nil {
+			return err
+		}
+	}
 	sampler := "exact"
 	if s := ck.Sampler; s != nil {
 		sampler = "metropolis"
