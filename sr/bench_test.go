@@ -111,3 +111,18 @@ func BenchmarkStep(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMinSRLarge measures one MinSR step for large networks (issue
+// #13: 10k–100k parameters) at Ns = 1024 samples, one and two threads:
+// the sample-space matrix costs 4·Ns²·P flops and the centered data
+// 16·Ns·P bytes (1.7 GB at P = 10⁵). Figures: benchmarks/sr/README.md.
+func BenchmarkMinSRLarge(b *testing.B) {
+	for _, tc := range []struct{ n, m int }{{100, 100}, {300, 100}, {1000, 100}} {
+		p := tc.n + tc.m + tc.n*tc.m
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("Ns=1024,P=%d/threads=%d", p, threads), func(b *testing.B) {
+				benchStep(b, 1024, tc.n, tc.m, p, MinSR, threads)
+			})
+		}
+	}
+}
