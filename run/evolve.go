@@ -544,6 +544,17 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 			return nil, inputErrorf("%s exists; use --force to replace it", out)
 		}
 	}
+	release, err := runfile.LockDynamics(out)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if rs != nil {
+		// The file may have changed between ResumeEvolution and the lock.
+		if now, err := runfile.ReadDynamics(out); err != nil || now.State.Time != rs.State.Time || now.Resumes != rs.Resumes {
+			return nil, inputErrorf("%s changed after it was read for --resume (another vmc wrote it); run the resume again", out)
+		}
+	}
 	psi, err := ev.Problem.NewAnsatz()
 	if err != nil {
 		return nil, err

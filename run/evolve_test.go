@@ -294,3 +294,21 @@ coupling = 0.16666666666666666
 		t.Errorf("unknown observable: err = %v", err)
 	}
 }
+
+// TestEvolveLocked checks that an evolution refuses a file that another
+// process writes (its lock is held).
+func TestEvolveLocked(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "d.h5")
+	release, err := runfile.LockDynamics(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	ev, err := ParseEvolution("test.toml", []byte(evolveTOML), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ev.Run(context.Background(), EvolveOptions{Threads: 1, Out: out}); !errors.Is(err, runfile.ErrInUse) {
+		t.Fatalf("err = %v, want ErrInUse", err)
+	}
+}

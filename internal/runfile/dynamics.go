@@ -290,3 +290,15 @@ func readDynamics(f *h5io.File) (*Dynamics, error) {
 	}
 	return d, nil
 }
+
+// LockDynamics takes the lock of the dynamics file path (FILE.h5.lock, the
+// same lock a run's Writer holds), so that two vmc processes never write
+// one file: it fails with an error wrapping ErrInUse when another process
+// holds it. The returned function releases it (removing the lock file).
+func LockDynamics(path string) (release func(), err error) {
+	l, err := acquire(path)
+	if err != nil {
+		return nil, err
+	}
+	return l.release, nil
+}
