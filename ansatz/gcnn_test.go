@@ -253,7 +253,39 @@ func TestGCNNPanics(t *testing.T) {
 		func() {
 			NewGCNN(tr, []int{2}, LnCosh, true, nil).NewCache([]int8{1, -1, 1, -1}).LogDeriv(make([]complex128, 1))
 		},
+		func() { NewGCNN(tr, []int{2}, LnCosh, true, nil).ScaleAmplitude(0.1) },
 	)
+}
+
+// TestGCNNScaleAmplitude checks that ScaleAmplitude scales the amplitude
+// readout v of a real network and nothing else, and that log ψ follows:
+// with v = 0 every φ_g is a pure phase.
+func TestGCNNScaleAmplitude(t *testing.T) {
+	chain := mustLattice(t, lattice.Chain, []int{6}, true)
+	m := NewGCNN(chain.Translations(), []int{3, 2}, LnCosh, false, nil)
+	m.InitRandom(rand.New(rand.NewPCG(4, 4)), 1)
+	before := make([]complex128, m.NumParams())
+	m.Params(before)
+	m.ScaleAmplitude(0.25)
+	after := make([]complex128, m.NumParams())
+	m.Params(after)
+	fl := 2 // the last width: v is after[np−2fl : np−fl], u the last fl
+	np := len(after)
+	for k := range after {
+		want := before[k]
+		if k >= np-2*fl && k < np-fl {
+			want *= 0.25
+		}
+		if after[k] != want {
+			t.Errorf("parameter %d: %v, want %v", k, after[k], want)
+		}
+	}
+	x := []int8{1, -1, -1, 1, 1, -1}
+	m.ScaleAmplitude(0)
+	// φ_g = iΦ_g for every g: |Σ_g exp(iΦ_g)| ≤ |G|.
+	if lp := m.LogPsi(x); real(lp) > math.Log(6)+1e-12 {
+		t.Errorf("log ψ = %v with v = 0, want Re ≤ log |G|", lp)
+	}
 }
 
 // BenchmarkGCNN: the 4×4 square torus with its 16 translations and with

@@ -79,6 +79,9 @@ func (p *Problem) NewAnsatz() (ansatz.Ansatz, error) {
 		psi = ansatz.NewSymmetrized(psi, group)
 	}
 	psi.InitRandom(rng, *a.InitScale)
+	if g, ok := psi.(*ansatz.GCNN); ok && a.AmplitudeScale != 1 {
+		g.ScaleAmplitude(a.AmplitudeScale)
+	}
 	return psi, nil
 }
 

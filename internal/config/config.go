@@ -96,8 +96,11 @@ type AnsatzConfig struct {
 	Momentum   []int    `toml:"momentum"`             // [] (gcnn, translations): k_d in units of 2π/L_d, instead of characters
 	Activation string   `toml:"activation"`           // tanh (ffnn), lncosh (gcnn): lncosh | tanh | softplus
 	InitScale  *float64 `toml:"init_scale,omitempty"` // 0.01 complex, 0.1 real; 0.5 for ffnn
-	SpinFlip   bool     `toml:"spin_flip"`            // false (rbm-symm): impose ψ(x) = ψ(−x)
-	Symmetries string   `toml:"symmetries"`           // translations (rbm-symm, gcnn), none (others): none | translations | automorphisms
+	// AmplitudeScale multiplies the initial amplitude readout of a real
+	// GCNN (1: as drawn with init_scale).
+	AmplitudeScale float64 `toml:"amplitude_scale"` // 1
+	SpinFlip       bool    `toml:"spin_flip"`       // false (rbm-symm): impose ψ(x) = ψ(−x)
+	Symmetries     string  `toml:"symmetries"`      // translations (rbm-symm, gcnn), none (others): none | translations | automorphisms
 }
 
 // SamplerConfig is the [sampler] table.
@@ -188,7 +191,7 @@ func Default() Config {
 		Seed:        1,
 		Lattice:     LatticeConfig{PBC: true},
 		Hamiltonian: HamiltonianConfig{J: 1, Delta: 1, SignRule: "auto"},
-		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Features: []int{8, 8}, Characters: "trivial", Momentum: []int{}},
+		Ansatz:      AnsatzConfig{Kind: "rbm", Alpha: 2, Layers: []int{32, 16}, Features: []int{8, 8}, Characters: "trivial", Momentum: []int{}, AmplitudeScale: 1},
 		Sampler:     SamplerConfig{Move: "auto", Distant: 0.1, Chains: 16, Samples: 2048, Sweep: 1, BurnIn: 32, Discard: 1},
 		Optimizer:   OptimizerConfig{Kind: "sr", Iterations: 300, LearningRate: 0.05, DiagShift: 0.01, Solver: "auto", Schedule: "constant", DecayTo: 0.01},
 		Evaluate:    EvaluateConfig{Samples: 20000},

@@ -129,6 +129,11 @@ func (c *Config) validate() error {
 		},
 		func() error {
 			a := c.Ansatz
+			if v := a.AmplitudeScale; !(v > 0) || math.IsInf(v, 0) {
+				return keyErr("ansatz.amplitude_scale", "want a finite number > 0, got %v", v)
+			} else if v != 1 && (a.Kind != "gcnn" || a.Dtype != "real") {
+				return keyErr("ansatz.amplitude_scale", "only a real gcnn (kind = \"gcnn\", dtype = \"real\") has a separate amplitude readout, got kind = %q, dtype = %q", a.Kind, a.Dtype)
+			}
 			if a.Kind != "gcnn" {
 				if a.Characters != "trivial" {
 					return keyErr("ansatz.characters", "only kind = \"gcnn\" is projected onto a character, got kind = %q", a.Kind)
