@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,28 +14,15 @@ import (
 	"github.com/vmc-lattice/vmc/internal/runfile"
 )
 
-const evolveTOML = `
-seed = 1
-[lattice]
-kind = "chain"
-extent = [6]
-[hamiltonian]
-kind = "ising"
-h = 0.5
-[ansatz]
-kind = "jastrow"
-[sampler]
-exact = true
-[dynamics]
-initial = "x"
-t_end = 0.4
-dt = 0.01
-every = 0.2
-rcond = 1e-10
-diag_shift = 0
-[dynamics.hamiltonian]
-h = 1.0
-`
+// evolveTOML is a quench that takes a fraction of a second; cmd/vmc's
+// tests read the same file.
+var evolveTOML = func() string {
+	b, err := os.ReadFile(filepath.Join("testdata", "evolve-small.toml"))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 // TestEvolveRun runs a small quench end to end: the all-+x product state
 // of a 6-site ring under the TFI at h = 1, Jastrow with exact sums, and

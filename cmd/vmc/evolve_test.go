@@ -6,38 +6,14 @@ import (
 	"testing"
 )
 
-// evolveConfig is a quench that takes a fraction of a second: the +x
-// product state of a 6-site TFI ring evolved at h = 1, Jastrow, exact sums.
-const evolveConfig = `seed = 1
-[lattice]
-kind = "chain"
-extent = [6]
-[hamiltonian]
-kind = "ising"
-h = 0.5
-[ansatz]
-kind = "jastrow"
-[sampler]
-exact = true
-[dynamics]
-initial = "x"
-t_end = 0.4
-dt = 0.01
-every = 0.1
-rcond = 1e-10
-diag_shift = 0
-[dynamics.hamiltonian]
-h = 1.0
-`
-
 // TestEvolveResumeAndAnalyze runs vmc evolve to t = 0.2, extends it with
 // --resume to t = 0.4, and reads the file with vmc analyze (JSON and
 // plot); it also checks the usage errors of --resume.
 func TestEvolveResumeAndAnalyze(t *testing.T) {
 	dir := t.TempDir()
-	cfg := writeFile(t, dir, "q.toml", evolveConfig)
+	cfg := filepath.Join("..", "..", "run", "testdata", "evolve-small.toml")
 	out := filepath.Join(dir, "q.h5")
-	code, stdout, stderr := vmcRun(t, "evolve", cfg, "--quiet", "--threads", "1", "--out", out, "--set", "dynamics.t_end=0.2")
+	code, stdout, stderr := vmcRun(t, "evolve", cfg, "--quiet", "--threads", "1", "--out", out, "--set", "dynamics.t_end=0.2", "--set", "dynamics.every=0.1")
 	if code != 0 {
 		t.Fatalf("evolve: exit %d\n%s%s", code, stdout, stderr)
 	}

@@ -1,7 +1,6 @@
 package runfile
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -174,26 +173,7 @@ func IsDynamics(path string) bool {
 // whose contents break the layout; every error is one line naming the
 // file.
 func ReadDynamics(path string) (*Dynamics, error) {
-	name := h5io.ShortName(path)
-	if err := checkSignature(path); err != nil {
-		return nil, err
-	}
-	f, err := h5io.Open(path, true)
-	if err != nil {
-		if isLockError(err) {
-			return nil, fmt.Errorf("runfile: %s: %w", name, ErrInUse)
-		}
-		return nil, fmt.Errorf("runfile: %s: unreadable: %w", name, err)
-	}
-	defer f.Close()
-	d, err := readDynamics(f)
-	if err != nil {
-		if errors.Is(err, ErrNotRunFile) {
-			return nil, fmt.Errorf("runfile: %s: %w", name, err)
-		}
-		return nil, fmt.Errorf("runfile: %s: %w: %w", name, ErrInvalid, err)
-	}
-	return d, nil
+	return readChecked(path, readDynamics)
 }
 
 func readDynamics(f *h5io.File) (*Dynamics, error) {

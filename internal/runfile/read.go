@@ -52,26 +52,35 @@ var hdf5Signature = []byte("\x89HDF\r\n\x1a\n")
 // reads it once, before this process opens its first file; `vmc analyze`
 // sets it). Every error is one line that names the file.
 func Read(path string) (*Run, error) {
+	return readChecked(path, func(f *h5io.File) (*Run, error) { return readRun(f, path) })
+}
+
+// readChecked opens path read-only after checking its signature, reads it
+// with read and turns the errors into one line naming the file: ErrInUse
+// for a file under another process's HDF5 lock, ErrNotRunFile as read
+// reports it, ErrInvalid for anything else read finds.
+func readChecked[T any](path string, read func(*h5io.File) (T, error)) (T, error) {
+	var zero T
 	name := h5io.ShortName(path)
 	if err := checkSignature(path); err != nil {
-		return nil, err
+		return zero, err
 	}
 	f, err := h5io.Open(path, true)
 	if err != nil {
 		if isLockError(err) {
-			return nil, fmt.Errorf("runfile: %s: %w", name, ErrInUse)
+			return zero, fmt.Errorf("runfile: %s: %w", name, ErrInUse)
 		}
-		return nil, fmt.Errorf("runfile: %s: unreadable: %w", name, err)
+		return zero, fmt.Errorf("runfile: %s: unreadable: %w", name, err)
 	}
 	defer f.Close()
-	r, err := readRun(f, path)
+	v, err := read(f)
 	if err != nil {
 		if errors.Is(err, ErrNotRunFile) {
-			return nil, fmt.Errorf("runfile: %s: %w", name, err)
+			return zero, fmt.Errorf("runfile: %s: %w", name, err)
 		}
-		return nil, fmt.Errorf("runfile: %s: %w: %w", name, ErrInvalid, err)
+		return zero, fmt.Errorf("runfile: %s: %w: %w", name, ErrInvalid, err)
 	}
-	return r, nil
+	return v, nil
 }
 
 // checkSignature refuses, with ErrNotRunFile, what is not a regular file
