@@ -286,6 +286,11 @@ type EvolveSummary struct {
 	EnergyDrift float64  `json:"energy_drift"` // max_t |E(t) − E(0)| / max(1, |E(0)|) (real time)
 	ExactRan    bool     `json:"exact"`
 	ExactEnergy *float64 `json:"exact_energy"`
+	// NeelFidelity is max |⟨Néel|ψ(0)⟩|² over the two Néel states of a
+	// bipartite lattice (with the Krylov reference, in a sector that holds
+	// them; absent otherwise): how close the initial state of a "Néel
+	// quench" is to the Néel product state.
+	NeelFidelity *float64 `json:"neel_fidelity,omitempty"`
 	// Deviation: per observable max_t |⟨A⟩(t) − ⟨A⟩_exact(t)|, and the
 	// relative deviation max_t |…| / max_t |⟨A⟩_exact(t)|.
 	Deviation         map[string]float64 `json:"deviation"`
@@ -389,6 +394,33 @@ func (ev *Evolution) initialState(psi ansatz.Ansatz) error {
 	}
 	psi.SetParams(params)
 	return nil
+}
+
+// neelFidelity returns |⟨Néel|ψ⟩|² for the normalized vector vec on b and
+// the two Néel states of the sublattices sub (A = sub 0 up, then B up);
+// ok is false when the sector of b holds neither.
+func neelFidelity(vec []complex128, b *ed.Basis, sub []int8) (a, bUp float64, ok bool) {
+	x := make([]int8, len(sub))
+	for k, up := range []int8{0, 1} {
+		for i, s := range sub {
+			x[i] = -1
+			if s == up {
+				x[i] = 1
+			}
+		}
+		i := b.Index(ed.ConfigToState(x))
+		if i < 0 {
+			continue
+		}
+		ok = true
+		f := real(vec[i])*real(vec[i]) + imag(vec[i])*imag(vec[i])
+		if k == 0 {
+			a = f
+		} else {
+			bUp = f
+		}
+	}
+	return a, bUp, ok
 }
 
 // newSampler returns the sampler of the config for psi: exact sums or
@@ -501,6 +533,14 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 		vec = tdvp.StateVector(psi, basis)
 		exactTime += time.Since(t0)
 	}
+	var neelFid *float64
+	if sub, ok := ev.Problem.Lattice.Bipartite(); ok && vec != nil {
+		if f, g, ok := neelFidelity(vec, basis, sub); ok {
+			v := max(f, g)
+			neelFid = &v
+			ev.logf(o, "initial state: |⟨Néel|ψ⟩|² = %.6f (sublattice A up), %.6f (B up)\n", f, g)
+		}
+	}
 
 	eq, err := tdvp.NewEquation(psi, smp, h, topt)
 	if err != nil {
@@ -579,7 +619,7 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 		Steps: in.Steps, Rejected: in.Rejected, Evaluations: eq.Evals,
 		Energy0: energy[0], EnergyEnd: energy[len(energy)-1], ExactRan: prop != nil,
 		Deviation: map[string]float64{}, RelativeDeviation: map[string]float64{},
-		Interrupted: interrupted, Output: out,
+		Interrupted: interrupted, Output: out, NeelFidelity: neelFid,
 	}
 	for _, e := range energy {
 		sum.EnergyDrift = max(sum.EnergyDrift, math.Abs(e-energy[0])/max(1, math.Abs(energy[0])))
