@@ -362,6 +362,11 @@ type EvolveSummary struct {
 	EnergyDrift float64  `json:"energy_drift"` // max_t |E(t) − E(0)| / max(1, |E(0)|) (real time)
 	ExactRan    bool     `json:"exact"`
 	ExactEnergy *float64 `json:"exact_energy"`
+	// NeelFidelity is max |⟨Néel|ψ(0)⟩|² over the two Néel states of a
+	// bipartite lattice (with the Krylov reference, in a sector that holds
+	// them; absent otherwise): how close the initial state of a "Néel
+	// quench" is to the Néel product state.
+	NeelFidelity *float64 `json:"neel_fidelity,omitempty"`
 	// Deviation: per observable max_t |⟨A⟩(t) − ⟨A⟩_exact(t)|, and the
 	// relative deviation max_t |…| / max_t |⟨A⟩_exact(t)|.
 	Deviation         map[string]float64 `json:"deviation"`
@@ -497,6 +502,33 @@ func (ev *Evolution) initialState(psi ansatz.Ansatz) error {
 	return nil
 }
 
+// neelFidelity returns |⟨Néel|ψ⟩|² for the normalized vector vec on b and
+// the two Néel states of the sublattices sub (A = sub 0 up, then B up);
+// ok is false when the sector of b holds neither.
+func neelFidelity(vec []complex128, b *ed.Basis, sub []int8) (a, bUp float64, ok bool) {
+	x := make([]int8, len(sub))
+	for k, up := range []int8{0, 1} {
+		for i, s := range sub {
+			x[i] = -1
+			if s == up {
+				x[i] = 1
+			}
+		}
+		i := b.Index(ed.ConfigToState(x))
+		if i < 0 {
+			continue
+		}
+		ok = true
+		f := real(vec[i])*real(vec[i]) + imag(vec[i])*imag(vec[i])
+		if k == 0 {
+			a = f
+		} else {
+			bUp = f
+		}
+	}
+	return a, bUp, ok
+}
+
 // newSampler returns the sampler of the config for psi: exact sums or
 // Markov chains.
 func (ev *Evolution) newSampler(psi ansatz.Ansatz, threads int) (tdvp.Sampler, error) {
@@ -598,6 +630,7 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 	dim, _ := ed.SectorDim(psi.NumSites(), ev.Problem.NUp)
 	runExact := d.Exact == "on" || (d.Exact == "auto" && dim <= int64(d.ExactMaxDim) && !d.Imaginary)
 	var exactTime time.Duration
+	var neelFid *float64 // |⟨Néel|ψ(0)⟩|², with the reference
 	if runExact {
 		t0 := time.Now()
 		if d.Imaginary {
@@ -612,6 +645,13 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 		}
 		prop = ed.NewPropagator(csr, nil)
 		vec = tdvp.StateVector(psi, basis)
+		if sub, ok := ev.Problem.Lattice.Bipartite(); ok {
+			if f, g, ok := neelFidelity(vec, basis, sub); ok {
+				v := max(f, g)
+				neelFid = &v
+				ev.logf(o, "initial state: |⟨Néel|ψ⟩|² = %.6f (sublattice A up), %.6f (B up)\n", f, g)
+			}
+		}
 		if rs != nil {
 			// Replay the reference over the stored times, in the same
 			// increments as the interrupted process, to the resumed time.
@@ -624,7 +664,6 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 		}
 		exactTime += time.Since(t0)
 	}
-
 	eq, err := tdvp.NewEquation(psi, smp, h, topt)
 	if err != nil {
 		return nil, err
@@ -640,6 +679,7 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 
 	rec := ev.record(psi.NumSites(), len(y), names)
 	rec.State.Initial = initial
+	rec.NeelFidelity = neelFid
 	t := 0.0
 	if rs != nil {
 		rec.Time, rec.Energy, rec.Observables = rs.Time, rs.Energy, rs.Observables
@@ -858,7 +898,7 @@ func SummarizeDynamics(rec *runfile.Dynamics, out string) *EvolveSummary {
 		WallSeconds: rec.WallSeconds, ExactSeconds: rec.ExactSeconds,
 		Energy0: energy[0], EnergyEnd: energy[len(energy)-1], ExactRan: rec.Energy.Exact != nil,
 		Deviation: map[string]float64{}, RelativeDeviation: map[string]float64{},
-		Interrupted: rec.Interrupted, Resumes: rec.Resumes, Output: out,
+		Interrupted: rec.Interrupted, Resumes: rec.Resumes, Output: out, NeelFidelity: rec.NeelFidelity,
 	}
 	for _, e := range energy {
 		sum.EnergyDrift = max(sum.EnergyDrift, math.Abs(e-energy[0])/max(1, math.Abs(energy[0])))

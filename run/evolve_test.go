@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vmc-lattice/vmc/ed"
 	"github.com/vmc-lattice/vmc/internal/h5io"
 	"github.com/vmc-lattice/vmc/internal/runfile"
 )
@@ -299,4 +300,65 @@ func TestEvolveLocked(t *testing.T) {
 	if _, err := ev.Run(context.Background(), EvolveOptions{Threads: 1, Out: out}); !errors.Is(err, runfile.ErrInUse) {
 		t.Fatalf("err = %v, want ErrInUse", err)
 	}
+}
+
+// TestNeelFidelity checks |⟨Néel|ψ⟩|² on a 4-site basis for the two Néel
+// states and a superposition.
+func TestNeelFidelity(t *testing.T) {
+	b, err := ed.NewBasis(4, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := []int8{0, 1, 0, 1}
+	vec := make([]complex128, b.Dim())
+	ia := b.Index(ed.ConfigToState([]int8{1, -1, 1, -1}))
+	ib := b.Index(ed.ConfigToState([]int8{-1, 1, -1, 1}))
+	vec[ia] = complex(0.6, 0)
+	vec[ib] = complex(0, 0.8)
+	fa, fb, ok := neelFidelity(vec, b, sub)
+	if !ok || math.Abs(fa-0.36) > 1e-15 || math.Abs(fb-0.64) > 1e-15 {
+		t.Fatalf("fidelities %v %v (ok %v), want 0.36 0.64", fa, fb, ok)
+	}
+	odd, err := ed.NewBasis(4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := neelFidelity(make([]complex128, odd.Dim()), odd, sub); ok {
+		t.Fatal("the S^z = 1 sector holds no Néel state")
+	}
+}
+
+// TestEvolveNeelQuench runs the shipped Néel-quench config at N = 8 (the
+// N = 16 run of the issue takes minutes on 16 cores): preparation by
+// imaginary time under the staggered field h_s = 50, then the Heisenberg
+// quench to t = 1 against Krylov (1 s). The fidelity with the Néel state is
+// ≈ 1 − N (J/2)²/(J + 2h_s)² = 0.99980 to second order (measured 0.99980);
+// measured zz deviation 4e-5 and energy drift 4e-5 (α = 2: 152 parameters
+// for a 70-dimensional sector, so the manifold is complete and this checks
+// the preparation, the quench and the reference, not the ansatz; α = 1
+// drifts by 4e-4 at this field). Tolerances: 1e-3 for both.
+func TestEvolveNeelQuench(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a few seconds")
+	}
+	ev, err := LoadEvolution("../configs/dynamics/xxz-chain16-neel.toml", []string{
+		"lattice.extent=[8]", "ansatz.alpha=2", "dynamics.t_end=1", "dynamics.every=0.25",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := ev.Run(context.Background(), EvolveOptions{Threads: 1, Out: filepath.Join(t.TempDir(), "neel.h5")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.NeelFidelity == nil || !(*sum.NeelFidelity > 0.99) {
+		t.Fatalf("Néel fidelity %v, want > 0.99", sum.NeelFidelity)
+	}
+	if d := sum.Deviation["zz"]; !(d < 1e-3) {
+		t.Errorf("zz deviates by %g from Krylov", d)
+	}
+	if sum.EnergyDrift > 1e-3 {
+		t.Errorf("energy drift %g", sum.EnergyDrift)
+	}
+	t.Logf("fidelity %.5f, zz deviation %.2e, drift %.2e, %.1f s", *sum.NeelFidelity, sum.Deviation["zz"], sum.EnergyDrift, sum.WallSeconds)
 }

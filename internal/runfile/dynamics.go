@@ -64,6 +64,9 @@ type Dynamics struct {
 	ExactSeconds     float64
 	NSites           int
 	NParameters      int
+	// NeelFidelity is max |⟨Néel|ψ(0)⟩|² over the two Néel states, with
+	// the Krylov reference on a bipartite lattice; nil otherwise.
+	NeelFidelity *float64
 
 	Time        []float64
 	Energy      Curve // Name "energy"
@@ -79,6 +82,7 @@ func dynamicsAttrs(d *Dynamics) []attr {
 		{"evolve_config", &d.EvolveConfig}, {"imaginary", &d.Imaginary}, {"interrupted", &d.Interrupted},
 		{"finished", &d.Finished}, {"resumes", &d.Resumes}, {"wall_seconds", &d.WallSeconds},
 		{"exact_seconds", &d.ExactSeconds}, {"n_sites", &d.NSites}, {"n_parameters", &d.NParameters},
+		{"neel_fidelity", &d.NeelFidelity},
 	}
 }
 

@@ -29,6 +29,8 @@ func sampleDynamics(metropolis bool) *Dynamics {
 		},
 	}
 	if metropolis {
+		f := 0.9996
+		d.NeelFidelity = &f
 		d.State.Sampler = &vmc.SamplerState{
 			Configs:  [][]int8{{1, -1, 1, -1}, {-1, -1, 1, 1}},
 			RNG:      [][]byte{encodePCG(1, 2), encodePCG(math.MaxUint64, 1<<63)},
