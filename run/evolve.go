@@ -395,6 +395,9 @@ func (ev *Evolution) initialState(psi ansatz.Ansatz) error {
 // Markov chains.
 func (ev *Evolution) newSampler(psi ansatz.Ansatz, threads int) (tdvp.Sampler, error) {
 	p := ev.Problem
+	if p.Config.Sampler.Orbits {
+		return ev.newOrbitSampler(psi, threads)
+	}
 	if p.Config.Sampler.Exact {
 		ex, err := vmc.NewExact(psi, nil, p.NUp, threads)
 		if err != nil {
