@@ -74,3 +74,27 @@ func storeParams(who string, p, src []complex128, holomorphic bool) {
 		p[k] = v
 	}
 }
+
+// Invariant is implemented by the ansätze whose amplitude changes at most
+// by a constant phase under a group G of site permutations,
+//
+//	ψ(x∘g) = χ(g) ψ(x),   |χ(g)| = 1,   (x∘g)_i = x_{g(i)},
+//
+// for every configuration x and every value of the parameters: SymmRBM
+// and Symmetrized (χ = 1) and GCNN (χ its character). Then |ψ|², the
+// log-derivatives O_k = ∂ log ψ/∂θ_k and the local estimate
+// Σ_x' ⟨x|A|x'⟩ ψ(x')/ψ(x) of any operator A that commutes with G are
+// constant on the orbits of G, which is what vmc.NewExactOrbits uses.
+type Invariant interface {
+	Ansatz
+	// InvarianceGroup returns G as site permutations (group[g][i] = g(i),
+	// the convention of lattice.Lattice.Translations). The caller must
+	// not modify it.
+	InvarianceGroup() [][]int
+}
+
+var (
+	_ Invariant = (*SymmRBM)(nil)
+	_ Invariant = (*Symmetrized)(nil)
+	_ Invariant = (*GCNN)(nil)
+)

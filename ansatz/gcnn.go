@@ -981,3 +981,7 @@ func (a Activation) scalarDerivR(v float64) float64 {
 	}
 	return math.Tanh(v)
 }
+
+// InvarianceGroup returns the group G of the network; ψ(x∘g) = χ(g) ψ(x)
+// for its character χ (see Invariant).
+func (m *GCNN) InvarianceGroup() [][]int { return m.perm }

@@ -420,3 +420,7 @@ func (c *symmCache) LogDeriv(dst []complex128) {
 		}
 	}
 }
+
+// InvarianceGroup returns the group G the weights are shared over; ψ is
+// invariant under it (see Invariant).
+func (s *SymmRBM) InvarianceGroup() [][]int { return s.perm }

@@ -227,3 +227,7 @@ func (c *symmetrizedCache) LogDeriv(dst []complex128) {
 		}
 	}
 }
+
+// InvarianceGroup returns the group G the base ansatz is summed over; ψ
+// is invariant under it (see Invariant).
+func (s *Symmetrized) InvarianceGroup() [][]int { return s.perm }

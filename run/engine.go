@@ -43,6 +43,11 @@ func NewEngine(p *Problem, threads int) (*Engine, error) {
 	if e.Ansatz, err = p.NewAnsatz(); err != nil {
 		return nil, err
 	}
+	if p.Config.Sampler.Orbits {
+		// The observables of a run (correlation matrices, Rényi entropies)
+		// are not invariant under the group; only vmc evolve sums orbits.
+		return nil, &config.Error{File: p.Name, Key: "sampler.orbits", Msg: "orbit sums are supported by vmc evolve only"}
+	}
 	if p.Config.Sampler.Exact {
 		ex, err := vmc.NewExact(e.Ansatz, p.Op, p.NUp, threads)
 		if err != nil {

@@ -533,6 +533,9 @@ func neelFidelity(vec []complex128, b *ed.Basis, sub []int8) (a, bUp float64, ok
 // Markov chains.
 func (ev *Evolution) newSampler(psi ansatz.Ansatz, threads int) (tdvp.Sampler, error) {
 	p := ev.Problem
+	if p.Config.Sampler.Orbits {
+		return ev.newOrbitSampler(psi, threads)
+	}
 	if p.Config.Sampler.Exact {
 		ex, err := vmc.NewExact(psi, nil, p.NUp, threads)
 		if err != nil {

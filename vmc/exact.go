@@ -34,6 +34,10 @@ type Exact struct {
 	workers []*exactWorker
 	logw    []float64 // 2 Re log ψ(x_s)
 	local   LocalEstimator
+	// Orbit sums (NewExactOrbits): basis holds the orbit representatives
+	// of group and mult their orbit sizes; nil for a plain enumeration.
+	group [][]int
+	mult  []float64
 }
 
 type exactWorker struct {
@@ -53,6 +57,12 @@ type exactWorker struct {
 // not conserve S^z but nUp is fixed, if op and psi have different numbers of
 // sites, or if there are more than MaxExactDim configurations.
 func NewExact(psi ansatz.Ansatz, op hamiltonian.Operator, nUp int, threads int) (*Exact, error) {
+	return newExact(psi, op, nUp, threads, nil)
+}
+
+// newExact is NewExact, over the orbit representatives of group when it is
+// not nil.
+func newExact(psi ansatz.Ansatz, op hamiltonian.Operator, nUp int, threads int, group [][]int) (*Exact, error) {
 	if err := checkOperator(psi, op, nUp); err != nil {
 		return nil, err
 	}
@@ -69,16 +79,31 @@ func NewExact(psi ansatz.Ansatz, op hamiltonian.Operator, nUp int, threads int) 
 	}
 	e := &Exact{psi: psi, op: op, n: n, space: space, threads: threads}
 	e.local.Op = op
-	e.basis = make([]uint64, 0, space.Dim())
-	for _, v := range space.All() {
-		e.basis = append(e.basis, v)
+	if group == nil {
+		e.basis = make([]uint64, 0, space.Dim())
+		for _, v := range space.All() {
+			e.basis = append(e.basis, v)
+		}
+	} else {
+		orbits, err := space.Orbits(group)
+		if err != nil {
+			return nil, fmt.Errorf("vmc: orbit sums: %w", err)
+		}
+		e.group = group
+		e.basis = make([]uint64, 0, space.Dim()/int64(len(group)))
+		e.mult = make([]float64, 0, cap(e.basis))
+		for v, size := range orbits {
+			e.basis = append(e.basis, v)
+			e.mult = append(e.mult, float64(size))
+		}
 	}
 	e.threads = min(e.threads, len(e.basis))
 	e.logw = make([]float64, len(e.basis))
 	return e, nil
 }
 
-// Dim returns the number of configurations enumerated.
+// Dim returns the number of configurations enumerated (of orbit
+// representatives, with NewExactOrbits).
 func (e *Exact) Dim() int { return len(e.basis) }
 
 // Space returns the space whose configurations are enumerated.
@@ -142,6 +167,9 @@ func (e *Exact) SampleWith(dst *Batch, est Estimator) {
 	var z float64
 	for s, v := range e.logw {
 		dst.W[s] = math.Exp(v - l)
+		if e.mult != nil {
+			dst.W[s] *= e.mult[s]
+		}
 		z += dst.W[s]
 	}
 	for s := range dst.W {

@@ -114,6 +114,10 @@ type SamplerConfig struct {
 	Discard    int     `toml:"discard"`     // 1 sweep per chain at the start of every iteration
 	GlobalFlip float64 `toml:"global_flip"` // 0: probability of proposing x → −x
 	Exact      bool    `toml:"exact"`       // false: sum over the whole sector instead of sampling
+	// Orbits sums an exact enumeration over one representative per orbit
+	// of the ansatz's symmetry group, weighted by the orbit size
+	// (vmc.NewExactOrbits; vmc evolve only). false: every configuration.
+	Orbits bool `toml:"orbits,omitempty"`
 	// TermMoves is the probability of proposing the flip of every site
 	// that an off-diagonal term of the Hamiltonian flips (kind = "terms";
 	// e.g. the four spins of a toric-code plaquette). 0: none.

@@ -210,6 +210,18 @@ func (c *Config) validate() error {
 			return nil
 		},
 		func() error {
+			if !c.Sampler.Orbits {
+				return nil
+			}
+			if !c.Sampler.Exact {
+				return keyErr("sampler.orbits", "orbit sums need sampler.exact = true")
+			}
+			if c.Ansatz.Kind != "rbm-symm" && c.Ansatz.Kind != "gcnn" && c.Ansatz.Symmetries == "none" {
+				return keyErr("sampler.orbits", "orbit sums need a symmetric ansatz (kind = \"rbm-symm\" or \"gcnn\", or ansatz.symmetries other than \"none\"), got kind = %q without symmetries", c.Ansatz.Kind)
+			}
+			return nil
+		},
+		func() error {
 			g := c.Sampler.TermMoves
 			if math.IsNaN(g) || g < 0 || g > 1 {
 				return keyErr("sampler.term_moves", "want a probability between 0 and 1, got %v", g)
