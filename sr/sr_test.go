@@ -548,3 +548,40 @@ func TestSpring(t *testing.T) {
 		t.Error("momentum 1 accepted")
 	}
 }
+
+// TestMetric checks the dense S and F of Workspace.Metric against the
+// naive sums, for holomorphic and real parameters.
+func TestMetric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for ci, tc := range smallCases {
+		for _, holo := range []bool{true, false} {
+			s := randomSamples(rng, tc.ns, tc.p, true)
+			S, F := naive(s, holo)
+			var ws Workspace
+			sRe, sIm, fRe, fIm, err := ws.Metric(s, holo, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var d, scale float64
+			for k := 0; k < tc.p; k++ {
+				f := complex(fRe[k], 0)
+				if holo {
+					f = complex(fRe[k], fIm[k])
+				}
+				d = max(d, cmplx.Abs(f-F[k]))
+				scale = max(scale, cmplx.Abs(F[k]))
+				for l := 0; l < tc.p; l++ {
+					v := complex(sRe[k*tc.p+l], 0)
+					if holo {
+						v = complex(sRe[k*tc.p+l], sIm[k*tc.p+l])
+					}
+					d = max(d, cmplx.Abs(v-S[k][l]))
+					scale = max(scale, cmplx.Abs(S[k][l]))
+				}
+			}
+			if d > 1e-12*scale {
+				t.Errorf("case %d holo=%v: max difference %g from the naive S and F (scale %g)", ci, holo, d, scale)
+			}
+		}
+	}
+}

@@ -547,3 +547,35 @@ func (ws *Workspace) formT(holo bool) (n int, mim []float64) {
 	}
 	return n, mim
 }
+
+// Metric returns the dense S and F of the samples, for solvers that need
+// the whole matrix (a pseudo-inverse): S as full P×P row-major real and
+// imaginary parts (sIm is nil for real parameters, where S means Re S and
+// F means Re F) and F as real and imaginary parts (fIm nil for real
+// parameters). The slices belong to the workspace and are valid until its
+// next use. S is formed with the same kernels as the Cholesky solver.
+func (ws *Workspace) Metric(s Samples, holo bool, threads int) (sRe, sIm, fRe, fIm []float64, err error) {
+	s.check()
+	ws.threads = max(threads, 1)
+	if err := ws.center(&s); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	p := s.P
+	ws.f = grow(ws.f, 2*p)
+	fRe, fIm = ws.f[:p], ws.f[p:]
+	ws.adjoint(fRe, fIm, ws.e[:s.Ns], ws.e[s.Ns:], holo)
+	if !holo {
+		fIm = nil
+	}
+	sIm = ws.formS(holo)
+	sRe = ws.mre
+	for k := 0; k < p; k++ {
+		for l := k + 1; l < p; l++ {
+			sRe[k*p+l] = sRe[l*p+k]
+			if sIm != nil {
+				sIm[k*p+l] = -sIm[l*p+k]
+			}
+		}
+	}
+	return sRe, sIm, fRe, fIm, nil
+}

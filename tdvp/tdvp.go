@@ -135,7 +135,7 @@ func (e *Equation) Deriv(dst, theta []complex128) error {
 	samples := sr.Samples{O: e.bat.O, E: e.eg, W: e.bat.W, Ns: e.bat.Ns, P: e.bat.P}
 	holo := e.psi.Holomorphic()
 	if e.opt.RCond > 0 {
-		if err := pinvSolve(dst, samples, holo, e.opt.DiagShift, e.opt.RCond); err != nil {
+		if err := pinvSolve(&e.ws, dst, samples, holo, e.opt.DiagShift, e.opt.RCond, e.opt.Threads); err != nil {
 			return err
 		}
 	} else {
@@ -192,69 +192,39 @@ func weight(b *vmc.Batch, s int) float64 {
 // diagonalized through its real symmetric embedding [[A, −B], [B, A]],
 // whose spectrum is that of S with every eigenvalue doubled, acting on
 // (Re x, Im x).
-func pinvSolve(dst []complex128, s sr.Samples, holo bool, eps, rcond float64) error {
-	ns, p := s.Ns, s.P
-	var wsum float64
-	w := make([]float64, ns)
-	for i := range w {
-		if s.W == nil {
-			w[i] = 1
-		} else {
-			w[i] = s.W[i]
-		}
-		wsum += w[i]
+func pinvSolve(ws *sr.Workspace, dst []complex128, s sr.Samples, holo bool, eps, rcond float64, threads int) error {
+	p := s.P
+	sRe, sIm, fRe, fIm, err := ws.Metric(s, holo, threads)
+	if err != nil {
+		return err
 	}
-	meanO := make([]complex128, p)
-	var meanE complex128
-	for i := 0; i < ns; i++ {
-		wi := complex(w[i]/wsum, 0)
-		for k, o := range s.O[i*p : (i+1)*p] {
-			meanO[k] += wi * o
-		}
-		meanE += wi * s.E[i]
-	}
-	// Centered rows Ō_ik and ē_i scaled by √w_i.
 	n := p
 	if holo {
 		n = 2 * p
 	}
-	m := mat.NewSymDense(n, nil)
+	// [[A, −B], [B, A]] for S = A + iB, row-major n×n.
+	data := make([]float64, n*n)
 	rhs := make([]float64, n)
-	row := make([]complex128, p)
-	for i := 0; i < ns; i++ {
-		if w[i] == 0 {
-			continue
-		}
-		sw := math.Sqrt(w[i] / wsum)
-		for k, o := range s.O[i*p : (i+1)*p] {
-			row[k] = complex(sw, 0) * (o - meanO[k])
-		}
-		ei := complex(sw, 0) * (s.E[i] - meanE)
-		for k := 0; k < p; k++ {
-			// S_kl = Σ conj(Ō_k) Ō_l, F_k = Σ conj(Ō_k) ē.
-			ck := complex(real(row[k]), -imag(row[k]))
-			f := ck * ei
-			rhs[k] += real(f)
+	copy(rhs, fRe)
+	if holo {
+		copy(rhs[p:], fIm)
+	}
+	for k := 0; k < p; k++ {
+		for l := 0; l < p; l++ {
+			a := sRe[k*p+l]
+			data[k*n+l] = a
 			if holo {
-				rhs[p+k] += imag(f)
-			}
-			for l := k; l < p; l++ {
-				v := ck * row[l]
-				m.SetSym(k, l, m.At(k, l)+real(v))
-				if holo {
-					// [[A, −B], [B, A]]: upper-right block −B_kl, lower-right A.
-					m.SetSym(p+k, p+l, m.At(p+k, p+l)+real(v))
-					m.SetSym(k, p+l, m.At(k, p+l)-imag(v))
-					if l != k {
-						m.SetSym(l, p+k, m.At(l, p+k)+imag(v))
-					}
-				}
+				b := sIm[k*p+l]
+				data[k*n+p+l] = -b
+				data[(p+k)*n+l] = b
+				data[(p+k)*n+p+l] = a
 			}
 		}
 	}
 	for k := 0; k < n; k++ {
-		m.SetSym(k, k, m.At(k, k)+eps)
+		data[k*n+k] += eps
 	}
+	m := mat.NewSymDense(n, data)
 	var eig mat.EigenSym
 	if !eig.Factorize(m, true) {
 		return fmt.Errorf("tdvp: eigendecomposition of S failed")
