@@ -41,6 +41,8 @@ type DynamicsConfig struct {
 	Norm         string   `toml:"norm"`          // metric | params
 	DiagShift    float64  `toml:"diag_shift"`    // 1e-6
 	RCond        float64  `toml:"rcond"`         // 0: > 0 selects the pseudo-inverse
+	Cutoff       string   `toml:"cutoff"`        // hard | smooth (pseudo-inverse)
+	DiagScale    bool     `toml:"diag_scale"`    // false: scale-invariant pseudo-inverse
 	Solver       string   `toml:"solver"`        // auto | cholesky | cg | minsr (when rcond = 0)
 	Every        float64  `toml:"every"`         // 0.1: time between measurements
 	Observables  []string `toml:"observables"`   // ["sx", "sz", "zz"]
@@ -59,7 +61,7 @@ type DynamicsConfig struct {
 func DefaultDynamics() DynamicsConfig {
 	return DynamicsConfig{
 		Initial: "ansatz", ProductField: 3, PrepareDt: 0.05, TEnd: 1, Dt: 0.01, Integrator: "rk4", Tol: 1e-4,
-		Norm: "metric", DiagShift: 1e-6, Solver: "auto", Every: 0.1,
+		Norm: "metric", Cutoff: "hard", DiagShift: 1e-6, Solver: "auto", Every: 0.1,
 		Observables: []string{"sx", "sz", "zz"}, Exact: "auto", ExactMaxDim: 1 << 22, Output: "vmc-evolve.h5",
 		FlushSeconds: 5,
 	}
@@ -299,6 +301,15 @@ func (d *DynamicsConfig) validate() *config.Error {
 	}
 	if err := check("norm", d.Norm, "metric", "params"); err != nil {
 		return err
+	}
+	if err := check("cutoff", d.Cutoff, "hard", "smooth"); err != nil {
+		return err
+	}
+	if d.RCond == 0 && d.Cutoff == "smooth" {
+		return bad("cutoff", "the smooth cut-off is that of the pseudo-inverse: set rcond > 0")
+	}
+	if d.RCond == 0 && d.DiagScale {
+		return bad("diag_scale", "the scale-invariant form is that of the pseudo-inverse: set rcond > 0")
 	}
 	if err := check("exact", d.Exact, "auto", "on", "off"); err != nil {
 		return err
@@ -610,7 +621,7 @@ func (ev *Evolution) Run(ctx context.Context, o EvolveOptions) (*EvolveSummary, 
 	}
 	method, _ := tdvp.ParseMethod(d.Integrator)
 	solver, _ := sr.ParseSolver(d.Solver)
-	topt := tdvp.Options{Imaginary: d.Imaginary, DiagShift: d.DiagShift, RCond: d.RCond, Solver: solver, Threads: o.Threads}
+	topt := tdvp.Options{Imaginary: d.Imaginary, DiagShift: d.DiagShift, RCond: d.RCond, Smooth: d.Cutoff == "smooth", DiagScale: d.DiagScale, Solver: solver, Threads: o.Threads}
 	y := make([]complex128, psi.NumParams())
 	psi.Params(y)
 

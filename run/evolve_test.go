@@ -91,6 +91,7 @@ func TestEvolveInterrupted(t *testing.T) {
 func TestEvolveConfigErrors(t *testing.T) {
 	for ci, tc := range []struct{ set, want string }{
 		{"dynamics.integrator=\"rk9\"", "dynamics.integrator"},
+		{"dynamics.cutoff=\"soft\"", "dynamics.cutoff"},
 		{"dynamics.dt=-1", "dynamics.dt"},
 		{"dynamics.bogus=1", "dynamics.bogus: unknown key"},
 		{"dynamics.observables=[\"sy\"]", "dynamics.observables"},
@@ -100,6 +101,15 @@ func TestEvolveConfigErrors(t *testing.T) {
 		_, err := ParseEvolution("test.toml", []byte(evolveTOML), []string{tc.set})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("case %d (%s): err = %v, want it to name %q", ci, tc.set, err, tc.want)
+		}
+	}
+	// The smooth cut-off and the scale-invariant form belong to the
+	// pseudo-inverse.
+	for _, set := range []string{"dynamics.cutoff=\"smooth\"", "dynamics.diag_scale=true"} {
+		_, err := ParseEvolution("test.toml", []byte(evolveTOML), []string{"dynamics.rcond=0", "dynamics.diag_shift=1e-6", set})
+		key := strings.SplitN(set, "=", 2)[0]
+		if err == nil || !strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "rcond") {
+			t.Errorf("%s with rcond = 0: err = %v, want it to name %s and rcond", set, err, key)
 		}
 	}
 }

@@ -34,6 +34,17 @@ type Options struct {
 	// diagonalized densely and eigenvalues below RCond·λ_max are dropped.
 	// RCond = 0 uses package sr with Solver.
 	RCond float64
+	// Smooth replaces the hard cut-off of the pseudo-inverse by the
+	// smooth one 1/λ → 1/(λ (1 + (RCond·λ_max/λ)⁶)), so that θ̇ does not
+	// jump when an eigenvalue crosses the cut-off during a step (used
+	// only when RCond > 0).
+	Smooth bool
+	// DiagScale solves the pseudo-inverse in the scale-invariant form
+	// D^{-1/2} S D^{-1/2} with D = diag(Re S): DiagShift and RCond then
+	// act relative to each parameter's own fluctuation, so a
+	// reparametrization θ_k → c_k θ_k gives the same trajectory (used only
+	// when RCond > 0; parameters with S_kk = 0 are frozen).
+	DiagScale bool
 	// Solver is the sr solver when RCond = 0 (sr.Auto by default).
 	Solver sr.Solver
 	// Threads is the number of goroutines of the sr solve (≤ 0: 1);
@@ -135,7 +146,7 @@ func (e *Equation) Deriv(dst, theta []complex128) error {
 	samples := sr.Samples{O: e.bat.O, E: e.eg, W: e.bat.W, Ns: e.bat.Ns, P: e.bat.P}
 	holo := e.psi.Holomorphic()
 	if e.opt.RCond > 0 {
-		if err := pinvSolve(&e.ws, dst, samples, holo, e.opt.DiagShift, e.opt.RCond, e.opt.Threads); err != nil {
+		if err := pinvSolve(&e.ws, dst, samples, holo, e.opt); err != nil {
 			return err
 		}
 	} else {
@@ -188,13 +199,14 @@ func weight(b *vmc.Batch, s int) float64 {
 }
 
 // pinvSolve writes x = (S + εI)⁺ F (real parameters: (Re S + εI)⁺ Re F),
-// dropping eigenvalues below rcond·λ_max. The Hermitian S = A + iB is
-// diagonalized through its real symmetric embedding [[A, −B], [B, A]],
-// whose spectrum is that of S with every eigenvalue doubled, acting on
-// (Re x, Im x).
-func pinvSolve(ws *sr.Workspace, dst []complex128, s sr.Samples, holo bool, eps, rcond float64, threads int) error {
+// dropping eigenvalues below rcond·λ_max (or damping them smoothly, with
+// opt.Smooth), in the scale-invariant form when opt.DiagScale. The
+// Hermitian S = A + iB is diagonalized through its real symmetric
+// embedding [[A, −B], [B, A]], whose spectrum is that of S with every
+// eigenvalue doubled, acting on (Re x, Im x).
+func pinvSolve(ws *sr.Workspace, dst []complex128, s sr.Samples, holo bool, opt Options) error {
 	p := s.P
-	sRe, sIm, fRe, fIm, err := ws.Metric(s, holo, threads)
+	sRe, sIm, fRe, fIm, err := ws.Metric(s, holo, opt.Threads)
 	if err != nil {
 		return err
 	}
@@ -202,19 +214,36 @@ func pinvSolve(ws *sr.Workspace, dst []complex128, s sr.Samples, holo bool, eps,
 	if holo {
 		n = 2 * p
 	}
-	// [[A, −B], [B, A]] for S = A + iB, row-major n×n.
+	// d_k = 1/sqrt(A_kk) when scaling (0 for a parameter that does not
+	// change ψ), 1 otherwise.
+	d := make([]float64, p)
+	for k := range d {
+		d[k] = 1
+		if opt.DiagScale {
+			if a := sRe[k*p+k]; a > 0 {
+				d[k] = 1 / math.Sqrt(a)
+			} else {
+				d[k] = 0
+			}
+		}
+	}
+	// [[A, −B], [B, A]] for S = A + iB, row-major n×n, scaled by d on
+	// both sides.
 	data := make([]float64, n*n)
 	rhs := make([]float64, n)
-	copy(rhs, fRe)
-	if holo {
-		copy(rhs[p:], fIm)
+	for k := 0; k < p; k++ {
+		rhs[k] = d[k] * fRe[k]
+		if holo {
+			rhs[p+k] = d[k] * fIm[k]
+		}
 	}
 	for k := 0; k < p; k++ {
 		for l := 0; l < p; l++ {
-			a := sRe[k*p+l]
+			dd := d[k] * d[l]
+			a := dd * sRe[k*p+l]
 			data[k*n+l] = a
 			if holo {
-				b := sIm[k*p+l]
+				b := dd * sIm[k*p+l]
 				data[k*n+p+l] = -b
 				data[(p+k)*n+l] = b
 				data[(p+k)*n+p+l] = a
@@ -222,7 +251,7 @@ func pinvSolve(ws *sr.Workspace, dst []complex128, s sr.Samples, holo bool, eps,
 		}
 	}
 	for k := 0; k < n; k++ {
-		data[k*n+k] += eps
+		data[k*n+k] += opt.DiagShift
 	}
 	m := mat.NewSymDense(n, data)
 	var eig mat.EigenSym
@@ -232,10 +261,10 @@ func pinvSolve(ws *sr.Workspace, dst []complex128, s sr.Samples, holo bool, eps,
 	lam := eig.Values(nil)
 	var u mat.Dense
 	eig.VectorsTo(&u)
-	cut := rcond * lam[len(lam)-1]
+	cut := opt.RCond * lam[len(lam)-1]
 	x := make([]float64, n)
 	for l := range lam {
-		if !(lam[l] > cut) || lam[l] <= 0 {
+		if lam[l] <= 0 || (!opt.Smooth && !(lam[l] > cut)) {
 			continue
 		}
 		var c float64
@@ -243,15 +272,20 @@ func pinvSolve(ws *sr.Workspace, dst []complex128, s sr.Samples, holo bool, eps,
 			c += u.At(k, l) * rhs[k]
 		}
 		c /= lam[l]
+		if opt.Smooth {
+			r := cut / lam[l]
+			r *= r * r
+			c /= 1 + r*r
+		}
 		for k := 0; k < n; k++ {
 			x[k] += c * u.At(k, l)
 		}
 	}
 	for k := 0; k < p; k++ {
 		if holo {
-			dst[k] = complex(x[k], x[p+k])
+			dst[k] = complex(d[k]*x[k], d[k]*x[p+k])
 		} else {
-			dst[k] = complex(x[k], 0)
+			dst[k] = complex(d[k]*x[k], 0)
 		}
 	}
 	return nil

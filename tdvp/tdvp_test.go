@@ -114,6 +114,7 @@ func TestTDVPExactManifold(t *testing.T) {
 	cases := []tcase{
 		{"2 spins TFI, Jastrow, rk4", 2, chainIsing(t, 2, false, 1, 0.8), nil, RK4, IntegratorOptions{Dt: 0.01}, Options{RCond: 1e-12}},
 		{"2 spins TFI, Jastrow, rk45", 2, chainIsing(t, 2, false, 1, 0.8), nil, RK45, IntegratorOptions{Dt: 0.01, Tol: 1e-9}, Options{RCond: 1e-12}},
+		{"2 spins TFI, Jastrow, rk4, smooth scale-invariant pseudo-inverse", 2, chainIsing(t, 2, false, 1, 0.8), nil, RK4, IntegratorOptions{Dt: 0.01}, Options{RCond: 1e-12, Smooth: true, DiagScale: true}},
 		{"2 spins TFI, Jastrow, rk4 + sr cholesky", 2, chainIsing(t, 2, false, 1, 0.8), nil, RK4, IntegratorOptions{Dt: 0.01}, Options{DiagShift: 1e-12}},
 		{"6 free spins, product state, rk4", 6, chainIsing(t, 6, true, 0, 1.3), func(p []complex128) {
 			for k := range p[:15] { // J_ij = 0: a product state
